@@ -1,0 +1,38 @@
+package ringtrain.worker.comm;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Collective operations among the ranks of one training job. Every call is made by every rank in
+ * the same order with buffers of the same length; every wait ends by the configured deadline with a
+ * {@link CommException} naming the rank that did not answer.
+ *
+ * <p>Buffers are flat FP32 vectors, usually direct views of ND4J off-heap arrays, read and written
+ * in place from {@code position()} to {@code limit()}.
+ */
+public interface Collective extends AutoCloseable {
+
+  /** This rank, in {@code [0, worldSize())}. */
+  int rank();
+
+  /** Number of ranks in the job. */
+  int worldSize();
+
+  /**
+   * Reduces {@code buffer} across all ranks in place: afterwards every rank holds the same reduced
+   * vector.
+   *
+   * @param step the optimizer step this reduction belongs to (stamped on every frame)
+   */
+  void allReduce(FloatBuffer buffer, ReduceOp op, long step);
+
+  /** Copies {@code root}'s {@code buffer} into every other rank's {@code buffer}. */
+  void broadcast(FloatBuffer buffer, int root, long step);
+
+  /** Returns once every rank has entered the barrier for {@code step}. */
+  void barrier(long step);
+
+  /** Frees every resource (threads, files, ports). Idempotent. */
+  @Override
+  void close();
+}
