@@ -1,0 +1,89 @@
+package ringtrain.driver.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import ringtrain.common.error.UserException;
+
+/**
+ * Entry point of {@code ringtrain} (the launcher and {@code spark-submit}). Exit codes: 0 done, 2
+ * user error (one line on stderr), 1 internal failure.
+ */
+public final class Main {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_INTERNAL = 1;
+  public static final int EXIT_USER = 2;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(args);
+    // Spark and ND4J leave non-daemon threads behind; the process must end with the run.
+    System.out.flush();
+    System.err.flush();
+    System.exit(code);
+  }
+
+  /** Runs the command line and returns the exit code, without exiting. */
+  public static int run(String... args) {
+    CommandLine cli = commandLine();
+    return cli.execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new RingtrainCommand());
+    cli.setParameterExceptionHandler(
+        (ex, args) -> {
+          PrintWriter err = ex.getCommandLine().getErr();
+          err.println(
+              "ringtrain: "
+                  + ex.getMessage()
+                  + "; see 'ringtrain "
+                  + commandPath(ex.getCommandLine())
+                  + "--help'");
+          return EXIT_USER;
+        });
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          boolean verbose = parseResult.hasMatchedOption("--verbose")
+              || (parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose"));
+          PrintWriter err = commandLine.getErr();
+          UserException user = userCause(ex);
+          if (user != null) {
+            err.println("ringtrain: " + user.getMessage());
+            if (verbose) {
+              user.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_USER;
+          }
+          err.println("ringtrain: internal error: " + ex + (verbose ? "" : " (run with --verbose for the stack trace)"));
+          if (verbose) {
+            ex.printStackTrace(err);
+          }
+          err.flush();
+          return EXIT_INTERNAL;
+        });
+    return cli;
+  }
+
+  private static String commandPath(CommandLine cl) {
+    StringBuilder path = new StringBuilder();
+    for (CommandLine c = cl; c.getParent() != null; c = c.getParent()) {
+      path.insert(0, c.getCommandName() + " ");
+    }
+    return path.toString();
+  }
+
+  /** The user-fixable failure behind {@code ex}, if any, however deep Spark or ND4J wrapped it. */
+  static UserException userCause(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof UserException user) {
+        return user;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+}

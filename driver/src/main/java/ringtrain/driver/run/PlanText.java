@@ -1,0 +1,58 @@
+package ringtrain.driver.run;
+
+import java.util.Locale;
+import ringtrain.common.config.JobConfig;
+import ringtrain.worker.loop.TrainingPlan;
+
+/** The human-readable plan printed before training and saved as plan.txt. */
+public final class PlanText {
+  private PlanText() {}
+
+  public static String render(TrainingPlan plan, String snapshotLocation, int testSize) {
+    JobConfig job = plan.job();
+    StringBuilder out = new StringBuilder();
+    line(out, "run", job.run().name());
+    line(out, "data", job.data().format() + " " + dataSource(job) + " (" + plan.trainSize() + " train, " + testSize + " test)");
+    line(out, "model", job.model().type().name().toLowerCase(Locale.ROOT) + " " + modelShape(job));
+    line(out, "world size N", String.valueOf(job.train().worldSize()));
+    line(out, "micro-batch b", String.valueOf(job.train().microBatch()));
+    line(out, "accumulation k", String.valueOf(job.train().accumulation()));
+    line(out, "global batch B", plan.globalBatch() + " = N·b·k");
+    line(out, "steps", plan.totalSteps() + String.format(Locale.ROOT, " (%.2f epochs of %d steps)", plan.epochs(), plan.stepsPerEpoch()));
+    line(out, "optimizer", job.optim().name() + String.format(Locale.ROOT, ", clip_norm %s, clip_value %s", fmt(job.optim().clipNorm()), fmt(job.optim().clipValue())));
+    line(out, "peak LR", String.format(Locale.ROOT, "%s (optim.lr %s × %s scaling from base batch %d)", fmt(plan.peakLr()), fmt(job.optim().lr()), job.optim().scaling(), job.optim().baseBatch()));
+    line(out, "schedule", job.schedule().name() + ", warmup " + job.schedule().warmupSteps() + " of " + plan.totalSteps() + " steps, min_lr " + fmt(job.schedule().minLr()));
+    line(out, "precision", "compute " + lower(job.precision().compute()) + ", comm " + lower(job.precision().comm()) + ", master weights fp32");
+    line(out, "remat segments", job.remat().segments() == 0 ? "off" : String.valueOf(job.remat().segments()));
+    line(out, "snapshots", job.snapshot().every() > 0 ? "every " + job.snapshot().every() + " steps, keep " + job.snapshot().keep() + ", in " + snapshotLocation : (job.snapshot().atEnd() ? "at the end, in " + snapshotLocation : "off"));
+    line(out, "seed", String.valueOf(job.train().seed()));
+    line(out, "config hash", job.configHash().substring(0, 16));
+    return out.toString();
+  }
+
+  private static String dataSource(JobConfig job) {
+    return switch (job.data().format()) {
+      case "idx" -> job.data().dir();
+      case "csv" -> job.data().train();
+      default -> "seeded";
+    };
+  }
+
+  private static String modelShape(JobConfig job) {
+    return job.model().type() == ringtrain.common.config.ModelConfig.Type.CNN
+        ? "conv " + job.model().cnnChannels() + " → dense " + job.model().hidden()
+        : "dense " + job.model().hidden() + ", " + lower(job.model().activation());
+  }
+
+  private static String lower(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.6g", v).replaceAll("\\.?0+(e|$)", "$1");
+  }
+
+  private static void line(StringBuilder out, String key, String value) {
+    out.append(String.format(Locale.ROOT, "  %-16s %s%n", key, value));
+  }
+}
