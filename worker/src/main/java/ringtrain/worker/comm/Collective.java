@@ -26,6 +26,16 @@ public interface Collective extends AutoCloseable {
    */
   void allReduce(FloatBuffer buffer, ReduceOp op, long step);
 
+  /**
+   * Starts reducing one bucket and returns at once, so that the caller can go on computing the
+   * gradients of the next bucket. Buckets are reduced in the order they are started, which must be
+   * the same on every rank. This default reduces before it returns.
+   */
+  default PendingReduce startAllReduce(FloatBuffer buffer, ReduceOp op, long step) {
+    allReduce(buffer, op, step);
+    return PendingReduce.done();
+  }
+
   /** Copies {@code root}'s {@code buffer} into every other rank's {@code buffer}. */
   void broadcast(FloatBuffer buffer, int root, long step);
 

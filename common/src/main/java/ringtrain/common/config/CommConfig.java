@@ -1,0 +1,83 @@
+package ringtrain.common.config;
+
+import java.time.Duration;
+import ringtrain.common.error.ConfigException;
+
+/**
+ * The {@code comm} block: deadlines, bucket size and the Aeron transport settings of the ring
+ * all-reduce. Validated once in {@link #from(ConfigReader)}; afterwards every value is trusted.
+ *
+ * @param timeout every collective wait ends after this long without progress
+ * @param bucketMb gradient bucket size in MiB
+ * @param mtu Aeron MTU in bytes (a multiple of 32, at most 65504)
+ * @param socketBufferBytes UDP send and receive socket buffer size, also the receive window
+ * @param termLength Aeron term length in bytes (a power of two, 64 KiB to 1 GiB)
+ * @param threading media driver threading mode: shared, shared_network or dedicated
+ * @param idle idle strategy of the driver and the ring: backoff, sleep, yield or busy_spin
+ * @param bindHost address the ring's subscription binds to and announces to the other ranks
+ * @param dir parent directory of the per-JVM media driver directories; empty = java.io.tmpdir
+ */
+public record CommConfig(
+    Duration timeout,
+    int bucketMb,
+    int mtu,
+    int socketBufferBytes,
+    int termLength,
+    String threading,
+    String idle,
+    String bindHost,
+    String dir) {
+
+  /** Aeron's largest MTU: a UDP datagram of 65535 bytes less IP/UDP headers, 32-byte aligned. */
+  public static final int MAX_MTU = 65504;
+
+  public CommConfig {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new ConfigException("comm.timeout = " + timeout + " must be > 0");
+    }
+    if (bucketMb < 1) {
+      throw new ConfigException("comm.bucket_mb = " + bucketMb + " is too small; it must be >= 1");
+    }
+    if (mtu < 1408 || mtu > MAX_MTU || mtu % 32 != 0) {
+      throw new ConfigException(
+          "comm.aeron.mtu = " + mtu + " is invalid; use a multiple of 32 in [1408, 65504]");
+    }
+    if (socketBufferBytes < 65536) {
+      throw new ConfigException(
+          "comm.aeron.socket_buffer_kb = "
+              + socketBufferBytes / 1024
+              + " is too small; it must be >= 64");
+    }
+    if (Integer.bitCount(termLength) != 1 || termLength < 65536 || termLength > (1 << 30)) {
+      throw new ConfigException(
+          "comm.aeron.term_length_kb = "
+              + termLength / 1024
+              + " is invalid; use a power of two from 64 to 1048576");
+    }
+  }
+
+  /** Reads and validates the {@code comm} block. */
+  public static CommConfig from(ConfigReader r) {
+    return new CommConfig(
+        r.duration("comm.timeout"),
+        r.atLeast("comm.bucket_mb", 1),
+        r.integer("comm.aeron.mtu"),
+        Math.multiplyExact(r.atLeast("comm.aeron.socket_buffer_kb", 64), 1024),
+        Math.multiplyExact(r.atLeast("comm.aeron.term_length_kb", 64), 1024),
+        r.oneOf("comm.aeron.threading", "shared", "shared_network", "dedicated"),
+        r.oneOf("comm.aeron.idle", "backoff", "sleep", "yield", "busy_spin"),
+        r.string("comm.aeron.bind_host"),
+        r.string("comm.aeron.dir"));
+  }
+
+  /** Bucket size in bytes. */
+  public long bucketBytes() {
+    return (long) bucketMb << 20;
+  }
+
+  /** The same settings with another timeout (tests and benchmarks). */
+  public CommConfig withTimeout(Duration newTimeout) {
+    return new CommConfig(
+        newTimeout, bucketMb, mtu, socketBufferBytes, termLength, threading, idle, bindHost, dir);
+  }
+}

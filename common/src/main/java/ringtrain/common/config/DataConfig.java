@@ -1,0 +1,187 @@
+package ringtrain.common.config;
+
+import java.util.List;
+import java.util.Locale;
+import ringtrain.common.error.ConfigException;
+
+/**
+ * The {@code data.*} keys: where the examples come from and how they are prepared. Validated once
+ * by {@link #from(ConfigReader)}; checks that need the files themselves (shape against the feature
+ * count, label column against the row width) happen when the data is loaded.
+ *
+ * @param format where the examples come from
+ * @param dir idx: directory holding the four IDX files
+ * @param train csv: training file
+ * @param test csv: test file
+ * @param labelColumn csv: zero-based column of the class label
+ * @param numClasses labels lie in {@code [0, numClasses)}
+ * @param shuffle a new permutation every epoch (true) or file order (false)
+ * @param normalize as configured; see {@link #effectiveNormalize()} for what {@code auto} means
+ * @param shape {@code [c, h, w]} for csv/synthetic images, or empty
+ * @param limitTrain use only the first this many training examples (0 = all)
+ * @param limitTest use only the first this many test examples (0 = all)
+ * @param synthetic the {@code data.synthetic.*} keys
+ */
+public record DataConfig(
+    Format format,
+    String dir,
+    String train,
+    String test,
+    int labelColumn,
+    int numClasses,
+    boolean shuffle,
+    Normalize normalize,
+    List<Integer> shape,
+    int limitTrain,
+    int limitTest,
+    Synthetic synthetic) {
+
+  /** {@code data.format}. */
+  public enum Format {
+    IDX,
+    CSV,
+    SYNTHETIC;
+
+    /** The name as written in the config. */
+    public String key() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** {@code data.normalize}. */
+  public enum Normalize {
+    NONE,
+    SCALE,
+    STANDARD,
+    AUTO;
+
+    /** The name as written in the config. */
+    public String key() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * {@code data.synthetic.*}: a seeded, learnable problem.
+   *
+   * @param trainExamples number of training examples
+   * @param testExamples number of test examples
+   * @param features feature dimension
+   * @param noise standard deviation of the Gaussian noise around each class centroid
+   */
+  public record Synthetic(int trainExamples, int testExamples, int features, double noise) {}
+
+  public DataConfig {
+    shape = List.copyOf(shape);
+  }
+
+  /** Reads and validates every {@code data.*} key. */
+  public static DataConfig from(ConfigReader r) {
+    Format format = r.enumValue("data.format", Format.class);
+    String dir = r.string("data.dir");
+    String train = r.string("data.train");
+    String test = r.string("data.test");
+    int labelColumn = r.atLeast("data.label_column", 0);
+    int numClasses = r.atLeast("data.num_classes", 2);
+    boolean shuffle = r.bool("data.shuffle");
+    Normalize normalize = r.enumValue("data.normalize", Normalize.class);
+    List<Integer> shape = r.integers("data.shape");
+    int limitTrain = r.atLeast("data.limit_train", 0);
+    int limitTest = r.atLeast("data.limit_test", 0);
+    Synthetic synthetic =
+        new Synthetic(
+            r.atLeast("data.synthetic.train_examples", 1),
+            r.atLeast("data.synthetic.test_examples", 1),
+            r.atLeast("data.synthetic.features", 1),
+            r.atLeast("data.synthetic.noise", 0.0));
+
+    if (format == Format.IDX && dir.isBlank()) {
+      throw new ConfigException(
+          "data.dir is empty; set it to the directory holding the IDX files when data.format = idx");
+    }
+    if (format == Format.CSV) {
+      requireFile("data.train", train);
+      requireFile("data.test", test);
+    }
+    checkShape(shape);
+    if (format == Format.SYNTHETIC) {
+      checkShapeMatches(shape, synthetic.features(), "data.synthetic.features");
+    }
+    return new DataConfig(
+        format,
+        dir,
+        train,
+        test,
+        labelColumn,
+        numClasses,
+        shuffle,
+        normalize,
+        shape,
+        limitTrain,
+        limitTest,
+        synthetic);
+  }
+
+  /** The normalization actually applied: {@code auto} is scale for idx and none otherwise. */
+  public Normalize effectiveNormalize() {
+    if (normalize != Normalize.AUTO) {
+      return normalize;
+    }
+    return format == Format.IDX ? Normalize.SCALE : Normalize.NONE;
+  }
+
+  /** {@link #shape()} as an array, or {@code null} when no shape is configured. */
+  public int[] shapeOrNull() {
+    return shape.isEmpty() ? null : shape.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /**
+   * Throws a {@link ConfigException} unless {@code data.shape} is empty or its product equals
+   * {@code featureCount}; {@code source} names where the feature count came from.
+   */
+  public static void checkShapeMatches(List<Integer> shape, long featureCount, String source) {
+    if (shape.isEmpty()) {
+      return;
+    }
+    long product = 1;
+    for (int s : shape) {
+      product *= s;
+    }
+    if (product != featureCount) {
+      throw new ConfigException(
+          "data.shape = "
+              + shape
+              + " holds "
+              + product
+              + " values but "
+              + source
+              + " gives "
+              + featureCount
+              + " features per example; set data.shape to [channels, height, width] with"
+              + " channels·height·width = "
+              + featureCount
+              + ", or to [] for flat vectors");
+    }
+  }
+
+  private static void checkShape(List<Integer> shape) {
+    if (shape.isEmpty()) {
+      return;
+    }
+    boolean positive = shape.stream().allMatch(s -> s > 0);
+    if (shape.size() != 3 || !positive) {
+      throw new ConfigException(
+          "data.shape = "
+              + shape
+              + " is not an image shape; set it to [channels, height, width] with positive"
+              + " sizes, or to [] for flat vectors");
+    }
+  }
+
+  private static void requireFile(String key, String value) {
+    if (value.isBlank()) {
+      throw new ConfigException(
+          key + " is empty; set it to a CSV file (one example per line) when data.format = csv");
+    }
+  }
+}

@@ -1,0 +1,224 @@
+package ringtrain.worker.comm;
+
+import java.nio.FloatBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * N ranks in one JVM, one thread per rank, for tests of the training loop. The all-reduce follows
+ * {@link RingOrder}, so its results are bitwise equal to the Aeron ring's for the same wire type.
+ * Every wait ends after the timeout with a {@link CommException} naming the ranks that did not
+ * arrive.
+ */
+public final class InProcessCollective implements Collective {
+  private final Group group;
+  private final int rank;
+  private volatile boolean closed;
+
+  private InProcessCollective(Group group, int rank) {
+    this.group = group;
+    this.rank = rank;
+  }
+
+  /** A group of {@code n} ranks reducing with FP32 on the "wire". */
+  public static List<Collective> group(int n, Duration timeout) {
+    return group(n, timeout, WireDtype.FP32);
+  }
+
+  /** A group of {@code n} ranks that rounds like a ring sending {@code wire} values. */
+  public static List<Collective> group(int n, Duration timeout, WireDtype wire) {
+    if (n < 1) {
+      throw new IllegalArgumentException("world size must be >= 1, got " + n);
+    }
+    Group group = new Group(n, timeout, wire);
+    List<Collective> ranks = new ArrayList<>(n);
+    for (int r = 0; r < n; r++) {
+      ranks.add(new InProcessCollective(group, r));
+    }
+    return List.copyOf(ranks);
+  }
+
+  @Override
+  public int rank() {
+    return rank;
+  }
+
+  @Override
+  public int worldSize() {
+    return group.n;
+  }
+
+  @Override
+  public void allReduce(FloatBuffer buffer, ReduceOp op, long step) {
+    group.arrive(this, new Call("all-reduce", step, buffer, op, -1));
+  }
+
+  @Override
+  public void broadcast(FloatBuffer buffer, int root, long step) {
+    if (root < 0 || root >= group.n) {
+      throw new IllegalArgumentException("root " + root + " is not a rank of " + group.n);
+    }
+    group.arrive(this, new Call("broadcast", step, buffer, null, root));
+  }
+
+  @Override
+  public void barrier(long step) {
+    group.arrive(this, new Call("barrier", step, null, null, -1));
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private record Call(String kind, long step, FloatBuffer buffer, ReduceOp op, int root) {}
+
+  /** The rendezvous all ranks of one group meet at. */
+  private static final class Group {
+    private final int n;
+    private final Duration timeout;
+    private final WireDtype wire;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Call[] calls;
+    private long generation;
+    private int arrived;
+    private CommException failure;
+
+    Group(int n, Duration timeout, WireDtype wire) {
+      this.n = n;
+      this.timeout = timeout;
+      this.wire = wire;
+      this.calls = new Call[n];
+    }
+
+    void arrive(InProcessCollective member, Call call) {
+      if (member.closed) {
+        throw new CommException("rank " + member.rank + " is closed");
+      }
+      lock.lock();
+      try {
+        if (failure != null) {
+          throw failure;
+        }
+        long myGeneration = generation;
+        calls[member.rank] = call;
+        arrived++;
+        if (arrived == n) {
+          complete();
+          return;
+        }
+        long remaining = timeout.toNanos();
+        while (generation == myGeneration && failure == null) {
+          if (remaining <= 0) {
+            failure = new CommException(timeoutMessage(call));
+            changed.signalAll();
+            break;
+          }
+          remaining = changed.awaitNanos(remaining);
+        }
+        if (generation == myGeneration) {
+          throw failure;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CommException("interrupted while waiting in " + call.kind(), e);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private String timeoutMessage(Call call) {
+      List<Integer> missing = new ArrayList<>();
+      for (int r = 0; r < n; r++) {
+        if (calls[r] == null) {
+          missing.add(r);
+        }
+      }
+      return "rank(s) "
+          + missing
+          + " (host in-process) did not join the "
+          + call.kind()
+          + " of step "
+          + call.step()
+          + " within "
+          + timeout;
+    }
+
+    private void complete() {
+      Call first = calls[0];
+      for (Call c : calls) {
+        if (!c.kind().equals(first.kind()) || c.step() != first.step()) {
+          fail("ranks disagree on the collective: " + describe());
+        }
+        if (c.buffer() != null && c.buffer().remaining() != first.buffer().remaining()) {
+          fail("ranks passed buffers of different lengths: " + describe());
+        }
+      }
+      switch (first.kind()) {
+        case "all-reduce" -> reduce();
+        case "broadcast" -> copyFromRoot(first.root());
+        default -> {}
+      }
+      java.util.Arrays.fill(calls, null);
+      arrived = 0;
+      generation++;
+      changed.signalAll();
+    }
+
+    private void fail(String message) {
+      failure = new CommException(message);
+      changed.signalAll();
+      throw failure;
+    }
+
+    private String describe() {
+      StringBuilder sb = new StringBuilder();
+      for (int r = 0; r < n; r++) {
+        Call c = calls[r];
+        sb.append(r == 0 ? "" : ", ")
+            .append("rank ")
+            .append(r)
+            .append(": ")
+            .append(c.kind())
+            .append(" step ")
+            .append(c.step())
+            .append(c.buffer() == null ? "" : " length " + c.buffer().remaining());
+      }
+      return sb.toString();
+    }
+
+    private void reduce() {
+      int length = calls[0].buffer().remaining();
+      float[] values = new float[n];
+      for (int chunk = 0; chunk < n; chunk++) {
+        int start = (int) RingOrder.chunkStart(length, n, chunk);
+        int end = (int) RingOrder.chunkStart(length, n, chunk + 1);
+        for (int i = start; i < end; i++) {
+          for (int r = 0; r < n; r++) {
+            FloatBuffer b = calls[r].buffer();
+            values[r] = b.get(b.position() + i);
+          }
+          float reduced = RingOrder.reduce(values, chunk, calls[0].op(), wire);
+          for (int r = 0; r < n; r++) {
+            FloatBuffer b = calls[r].buffer();
+            b.put(b.position() + i, reduced);
+          }
+        }
+      }
+    }
+
+    private void copyFromRoot(int root) {
+      FloatBuffer source = calls[root].buffer();
+      for (int r = 0; r < n; r++) {
+        if (r != root) {
+          FloatBuffer target = calls[r].buffer();
+          target.duplicate().put(source.duplicate());
+        }
+      }
+    }
+  }
+}

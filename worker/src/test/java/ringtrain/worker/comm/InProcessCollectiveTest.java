@@ -1,0 +1,89 @@
+package ringtrain.worker.comm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.FloatBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.Test;
+
+class InProcessCollectiveTest {
+
+  interface RankBody {
+    void run(Collective c) throws Exception;
+  }
+
+  static void runAll(List<Collective> group, RankBody body) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(group.size());
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Collective c : group) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  body.run(c);
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void shouldMatchTheNumpyRingGoldenOnEveryRank() throws Exception {
+    for (WireDtype wire : WireDtype.values()) {
+      List<Collective> group = InProcessCollective.group(3, Duration.ofSeconds(10), wire);
+      FloatBuffer[] buffers = new FloatBuffer[3];
+      runAll(
+          group,
+          c -> {
+            FloatBuffer b = FloatBuffer.wrap(RingOrderTest.RANKS[c.rank()].clone());
+            buffers[c.rank()] = b;
+            c.allReduce(b, ReduceOp.SUM, 1);
+          });
+      float[] expected = RingOrderTest.ring(ReduceOp.SUM, wire);
+      for (FloatBuffer b : buffers) {
+        assertThat(b.array()).containsExactly(expected);
+      }
+    }
+  }
+
+  @Test
+  void shouldBroadcastRootsVector() throws Exception {
+    List<Collective> group = InProcessCollective.group(4, Duration.ofSeconds(10));
+    IntFunction<float[]> init = r -> new float[] {r, r + 0.5f, -r};
+    float[][] out = new float[4][];
+    runAll(
+        group,
+        c -> {
+          FloatBuffer b = FloatBuffer.wrap(init.apply(c.rank()));
+          c.broadcast(b, 2, 0);
+          c.barrier(0);
+          out[c.rank()] = b.array();
+        });
+    for (float[] o : out) {
+      assertThat(o).containsExactly(2f, 2.5f, -2f);
+    }
+  }
+
+  @Test
+  void shouldTimeoutNamingTheRankThatNeverArrives() {
+    List<Collective> group = InProcessCollective.group(3, Duration.ofMillis(200));
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> group.get(0).barrier(7))
+        .isInstanceOf(CommException.class)
+        .hasMessageContaining("[1, 2]")
+        .hasMessageContaining("step 7");
+    assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(5).toNanos());
+  }
+}
