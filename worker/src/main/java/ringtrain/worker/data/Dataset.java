@@ -24,7 +24,7 @@ public final class Dataset {
     for (int s : shape) {
       d *= s;
     }
-    if (d > Integer.MAX_VALUE || d * labels.length * labels.length != features.length) {
+    if (d > Integer.MAX_VALUE || d * labels.length != features.length) {
       throw new IllegalArgumentException(
           "features hold "
               + features.length
