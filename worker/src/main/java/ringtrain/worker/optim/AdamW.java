@@ -39,7 +39,7 @@ final class AdamW extends FlatOptimizer {
     } else {
       g = withL2(params, grad, weightDecay, scratch);
     }
-    AdamKernel.direction(g, m, v, scratch.all(), beta1, beta2, eps, t);
-    axpy(-lr, scratch.all(), params.all());
+    double scale = AdamKernel.direction(g, m, v, scratch.all(), beta1, beta2, eps, t);
+    axpy(-lr * scale, scratch.all(), params.all());
   }
 }

@@ -29,7 +29,8 @@ final class Lamb extends FlatOptimizer {
 
   @Override
   protected void update(BlockViews params, BlockViews grad, double lr, long t) {
-    AdamKernel.direction(grad.all(), m, v, update.all(), beta1, beta2, eps, t);
+    double scale = AdamKernel.direction(grad.all(), m, v, update.all(), beta1, beta2, eps, t);
+    update.all().muli(scale);
     for (int i = 0; i < blocks.size(); i++) {
       INDArray p = params.block(i);
       if (p == null) {
