@@ -13,8 +13,8 @@ import java.util.List;
  * The whole validated job: one immutable record per config section. Built once from the resolved
  * config; after that every value is trusted.
  *
- * @param rendered the resolved config as HOCON text, the form shipped to executors and saved in
- *     the run directory
+ * @param rendered the resolved config as HOCON text, the form shipped to executors and saved in the
+ *     run directory
  */
 public record JobConfig(
     RunConfig run,

@@ -33,8 +33,8 @@ import ringtrain.worker.snapshot.TrainingState;
 
 /**
  * One {@code ringtrain train} invocation, end to end: config → data → plan → run directory →
- * training → model.zip, summary.json and plots. Everything the user can get wrong is checked
- * before the first file is written.
+ * training → model.zip, summary.json and plots. Everything the user can get wrong is checked before
+ * the first file is written.
  */
 public final class TrainRun {
   private static final Logger LOG = LoggerFactory.getLogger(TrainRun.class);
@@ -73,9 +73,11 @@ public final class TrainRun {
 
     Path root = out != null ? out : Paths.get("runs", job.run().name());
     RunDirectory dir = RunDirectory.open(root, resume);
-    Path snapshotDir = job.snapshot().dir().isEmpty() ? dir.snapshots() : Paths.get(job.snapshot().dir());
+    Path snapshotDir =
+        job.snapshot().dir().isEmpty() ? dir.snapshots() : Paths.get(job.snapshot().dir());
     SnapshotStore snapshots = new SnapshotStore(snapshotDir, job.snapshot().keep());
-    Optional<TrainingState> state = resume ? Optional.of(resumeState(snapshots, snapshotDir, job)) : Optional.empty();
+    Optional<TrainingState> state =
+        resume ? Optional.of(resumeState(snapshots, snapshotDir, job)) : Optional.empty();
 
     String planText = PlanText.render(plan, snapshotDir.toString(), data.test().size());
     System.out.println("ringtrain plan:");
@@ -158,7 +160,9 @@ public final class TrainRun {
     }
     if (job.remat().enabled()) {
       throw new ConfigException(
-          "remat.segments = " + job.remat().segments() + ": activation recomputation is not available in this version; set remat.segments = 0");
+          "remat.segments = "
+              + job.remat().segments()
+              + ": activation recomputation is not available in this version; set remat.segments = 0");
     }
   }
 
@@ -170,7 +174,12 @@ public final class TrainRun {
     try {
       ModelSerializer.writeModel(net, file.toFile(), false);
     } catch (IOException e) {
-      throw new UserException("cannot write " + file + " (" + e.getMessage() + "); check the disk and permissions of --out");
+      throw new UserException(
+          "cannot write "
+              + file
+              + " ("
+              + e.getMessage()
+              + "); check the disk and permissions of --out");
     }
   }
 
