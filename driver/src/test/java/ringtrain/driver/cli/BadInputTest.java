@@ -67,6 +67,12 @@ class BadInputTest {
   }
 
   @Test
+  void shouldRejectFractionalCount() {
+    assertOneLineUserError(
+        train(SYNTHETIC, "--set", "train.micro_batch=2.5"), "train.micro_batch", "whole number");
+  }
+
+  @Test
   void shouldRejectNegativeLearningRate() {
     assertOneLineUserError(train(SYNTHETIC, "--set", "optim.lr=-0.1"), "optim.lr");
   }
