@@ -131,4 +131,69 @@ class AeronRingTest {
         .extracting(Thread::getName)
         .noneMatch(name -> name.startsWith("ringtrain-comm") || name.startsWith("aeron"));
   }
+
+  @Test
+  void shouldDropAndCountStrayFramesWithoutSummingThem() throws Exception {
+    int length = 1_000_000;
+    inRing(
+        2,
+        Duration.ofSeconds(10),
+        ring -> {
+          if (ring.rank() == 0) {
+            Thread.sleep(1000); // rank 1 meets the stray frames before any real one
+          } else {
+            injectStrayFrames(ring.localEndpoint());
+          }
+          FloatBuffer b = TestVectors.direct(9, ring.rank(), length);
+          ring.allReduce(b, ReduceOp.SUM, 0);
+          assertThat(TestVectors.countWrong(b, 9, 2, ReduceOp.SUM, WireDtype.FP32)).isZero();
+          if (ring.rank() == 1) {
+            FrameCounters c = ring.counters();
+            assertThat(c.rejected(FrameReject.WRONG_JOB)).isEqualTo(1);
+            assertThat(c.rejected(FrameReject.WRONG_ATTEMPT)).isEqualTo(1);
+            assertThat(c.rejected(FrameReject.WRONG_STEP)).isEqualTo(1);
+            assertThat(c.rejected(FrameReject.BAD_CRC)).isEqualTo(1);
+            assertThat(c.rejected(FrameReject.STALE)).isEqualTo(1);
+            assertThat(c.rejected(FrameReject.MALFORMED)).isEqualTo(1);
+          } else {
+            assertThat(ring.counters().totalRejected()).isZero();
+          }
+        });
+  }
+
+  /** Frames aimed at rank 1's first receive (chunk 0, fragment 0 of all-reduce 0, step 0). */
+  private static void injectStrayFrames(String endpoint) throws InterruptedException {
+    CommConfig config = config(Duration.ofSeconds(10));
+    try (EmbeddedDriver injector = EmbeddedDriver.start(config, "test", "injector");
+        var pub =
+            injector
+                .aeron()
+                .addExclusivePublication("aeron:udp?endpoint=" + endpoint, AeronRing.STREAM_ID)) {
+      while (!pub.isConnected()) {
+        Thread.sleep(1);
+      }
+      int payload = (pub.maxPayloadLength() - FrameHeader.LENGTH) / 4 * 4;
+      org.agrona.concurrent.UnsafeBuffer frame =
+          new org.agrona.concurrent.UnsafeBuffer(new byte[FrameHeader.LENGTH + payload]);
+      FrameHeader h = new FrameHeader().wrap(frame, 0);
+      long[][] cases = { // token, attempt, step, sequence, crc
+        {78, 0, 0, 0, 0}, {77, 1, 0, 0, 0}, {77, 0, 99, 0, 0}, {77, 0, 0, 0, 12345}, {77, 0, 0, -1, 0}
+      };
+      for (long[] c : cases) {
+        h.writeOp(FrameHeader.KIND_ALL_REDUCE, c[0], (int) c[1], 0, c[2], c[3], 0)
+            .writeFragment(0, 0, 0, payload, (int) c[4]);
+        while (pub.offer(frame) < 0) {
+          Thread.sleep(1);
+        }
+      }
+      while (pub.offer(new org.agrona.concurrent.UnsafeBuffer(new byte[10])) < 0) {
+        Thread.sleep(1);
+      }
+      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (pub.position() > 0 && System.nanoTime() < end && pub.availableWindow() < 0) {
+        Thread.sleep(1);
+      }
+      Thread.sleep(200); // let the frames reach rank 1's image before the injector goes away
+    }
+  }
 }
