@@ -177,7 +177,11 @@ class AeronRingTest {
           new org.agrona.concurrent.UnsafeBuffer(new byte[FrameHeader.LENGTH + payload]);
       FrameHeader h = new FrameHeader().wrap(frame, 0);
       long[][] cases = { // token, attempt, step, sequence, crc
-        {78, 0, 0, 0, 0}, {77, 1, 0, 0, 0}, {77, 0, 99, 0, 0}, {77, 0, 0, 0, 12345}, {77, 0, 0, -1, 0}
+        {78, 0, 0, 0, 0},
+        {77, 1, 0, 0, 0},
+        {77, 0, 99, 0, 0},
+        {77, 0, 0, 0, 12345},
+        {77, 0, 0, -1, 0}
       };
       for (long[] c : cases) {
         h.writeOp(FrameHeader.KIND_ALL_REDUCE, c[0], (int) c[1], 0, c[2], c[3], 0)
