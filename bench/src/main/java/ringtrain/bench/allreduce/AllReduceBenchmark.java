@@ -45,6 +45,7 @@ public final class AllReduceBenchmark {
     long max = 256L << 20;
     String dtypes = "fp32,bf16";
     long sparkMax = 64L << 20;
+    String transport = "";
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -53,12 +54,14 @@ public final class AllReduceBenchmark {
         case "--max" -> max = Long.parseLong(value);
         case "--dtype" -> dtypes = value;
         case "--spark-max" -> sparkMax = Long.parseLong(value);
+        case "--aeron" -> transport = value;
         default -> {
           System.err.println(
               "unknown option "
                   + args[i]
                   + "; use --world N --min BYTES --max BYTES"
-                  + " --dtype fp32|bf16|fp16[,...] --spark-max BYTES");
+                  + " --dtype fp32|bf16|fp16[,...] --spark-max BYTES"
+                  + " --aeron idle=backoff,threading=shared,term_kb=16384,mtu=65504");
           return 2;
         }
       }
@@ -69,14 +72,14 @@ public final class AllReduceBenchmark {
       return 2;
     }
     try {
-      return new AllReduceBenchmark().execute(world, min, max, dtypes, sparkMax);
+      return new AllReduceBenchmark().execute(world, min, max, dtypes, sparkMax, transport);
     } catch (Exception e) {
       System.err.println("all-reduce benchmark failed: " + e);
       return 1;
     }
   }
 
-  private int execute(int world, long min, long max, String dtypes, long sparkMax)
+  private int execute(int world, long min, long max, String dtypes, long sparkMax, String transport)
       throws Exception {
     long p2pBytes = Math.max(64L << 20, Math.min(max, 256L << 20));
     List<Process> ranks = new ArrayList<>();
@@ -93,7 +96,8 @@ public final class AllReduceBenchmark {
                 String.valueOf(min),
                 String.valueOf(max),
                 dtypes,
-                String.valueOf(p2pBytes)));
+                String.valueOf(p2pBytes),
+                transport.isEmpty() ? "-" : transport));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         ranks.add(p);
         out.add(drain(p, r));
@@ -163,10 +167,12 @@ public final class AllReduceBenchmark {
       json.put("world", world);
       json.put("transport", "aeron udp loopback, one embedded media driver per rank process");
       json.put("cores", Runtime.getRuntime().availableProcessors());
+      json.put("aeron_overrides", transport);
       json.put("p2p_bytes", p2pBytes);
       json.put("p2p_oneway_gbs", oneWay);
       json.put("p2p_bidirectional_per_direction_gbs", both);
       json.put("allreduce", rows);
+      json.put("ratios", ratios(rows, both));
     } finally {
       for (Process p : ranks) {
         p.destroyForcibly();
@@ -183,6 +189,33 @@ public final class AllReduceBenchmark {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
     System.out.println("# results written to " + file);
     return 0;
+  }
+
+  /** busbw over the bidirectional p2p bandwidth, and bf16 time over fp32 time, for >= 16 MiB. */
+  private static List<Map<String, Object>> ratios(List<Map<String, Object>> rows, double p2p) {
+    List<Map<String, Object>> result = new ArrayList<>();
+    System.out.printf("# sizes >= 16 MiB: busbw / bidirectional p2p, bf16 time / fp32 time%n");
+    for (Map<String, Object> row : rows) {
+      long bytes = (long) row.get("bytes");
+      if (!row.get("type").equals("fp32") || bytes < (16L << 20)) {
+        continue;
+      }
+      double busRatio = (double) row.get("busbw_gbs") / p2p;
+      double bf16Ratio = Double.NaN;
+      for (Map<String, Object> other : rows) {
+        if (other.get("type").equals("bf16") && (long) other.get("bytes") == bytes) {
+          bf16Ratio = (double) other.get("time_us") / (double) row.get("time_us");
+        }
+      }
+      System.out.printf(
+          "%12d   busbw/p2p %.2f   bf16/fp32 time %.2f%n", bytes, busRatio, bf16Ratio);
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("bytes", bytes);
+      r.put("busbw_over_p2p_bidirectional", busRatio);
+      r.put("bf16_time_over_fp32", bf16Ratio);
+      result.add(r);
+    }
+    return result;
   }
 
   private static List<Map<String, Object>> sparkBaseline(

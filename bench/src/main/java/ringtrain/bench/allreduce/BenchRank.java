@@ -21,7 +21,7 @@ import ringtrain.worker.comm.WireDtype;
  * ENDPOINTS e0,e1,...}, measures the raw link bandwidth and then the all-reduce for every size,
  * printing {@code P2P mode bytes nanos} and {@code ROW dtype bytes count micros wrong} lines.
  *
- * <p>args: rank world minBytes maxBytes dtypes(comma) p2pBytes
+ * <p>args: rank world minBytes maxBytes dtypes(comma) p2pBytes overrides(key=value,... or -)
  */
 public final class BenchRank {
   private BenchRank() {}
@@ -33,7 +33,8 @@ public final class BenchRank {
     long maxBytes = Long.parseLong(args[3]);
     List<WireDtype> dtypes = Arrays.stream(args[4].split(",")).map(WireDtype::parse).toList();
     long p2pBytes = Long.parseLong(args[5]);
-    CommConfig config = CommConfig.defaults().withTimeout(Duration.ofSeconds(60));
+    CommConfig config =
+        withOverrides(CommConfig.defaults(), args[6]).withTimeout(Duration.ofSeconds(60));
     try (AeronRing ring = AeronRing.bind(config, new RingJob(1, 0, rank, world), "bench", 0)) {
       System.out.println("ENDPOINT " + ring.localEndpoint());
       System.out.flush();
@@ -84,6 +85,31 @@ public final class BenchRank {
     }
     System.out.flush();
     System.exit(0);
+  }
+
+  /** Applies {@code idle=..,threading=..,term_kb=..,mtu=..,socket_kb=..} to {@code c}. */
+  static CommConfig withOverrides(CommConfig c, String overrides) {
+    if (overrides.equals("-")) {
+      return c;
+    }
+    String idle = c.idle();
+    String threading = c.threading();
+    int term = c.termLength();
+    int mtu = c.mtu();
+    int socket = c.socketBufferBytes();
+    for (String kv : overrides.split(",")) {
+      String[] p = kv.split("=", 2);
+      switch (p[0]) {
+        case "idle" -> idle = p[1];
+        case "threading" -> threading = p[1];
+        case "term_kb" -> term = Integer.parseInt(p[1]) * 1024;
+        case "mtu" -> mtu = Integer.parseInt(p[1]);
+        case "socket_kb" -> socket = Integer.parseInt(p[1]) * 1024;
+        default -> throw new IllegalArgumentException("unknown --aeron key " + p[0]);
+      }
+    }
+    return new CommConfig(
+        c.timeout(), c.bucketMb(), mtu, socket, term, threading, idle, c.bindHost(), c.dir());
   }
 
   static float value(int rank, long i) {

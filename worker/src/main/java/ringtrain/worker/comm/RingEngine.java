@@ -92,6 +92,14 @@ final class RingEngine implements ControlledFragmentHandler {
         lastProgressNs = now;
       } else if (now - lastProgressNs > timeoutNs) {
         throw new CommException(silenceMessage());
+      } else if (Thread.currentThread().isInterrupted()) {
+        throw new CommException(
+            "rank "
+                + job.rank()
+                + ": the ring was closed during the "
+                + plan.kindName()
+                + " of step "
+                + plan.step());
       }
       idle.idle(work);
     }
