@@ -14,7 +14,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  * throughput.
  */
 final class WireCodec {
+  private static final long INT_BASE = UnsafeApi.arrayBaseOffset(int[].class);
+  private static final long SHORT_BASE = UnsafeApi.arrayBaseOffset(short[].class);
+  private static final long FLOAT_BASE = UnsafeApi.arrayBaseOffset(float[].class);
+
   private final WireDtype dtype;
+  // bf16 goes through heap arrays: C2 vectorizes array loops, not raw-address ones.
+  private int[] intScratch = new int[0];
+  private short[] shortScratch = new short[0];
+  private float[] floatScratch = new float[0];
 
   WireCodec(WireDtype dtype) {
     this.dtype = dtype;
@@ -38,10 +46,17 @@ final class WireCodec {
     byte[] outArray = out.byteArray();
     long to = out.addressOffset() + outOffset;
     if (dtype == WireDtype.BF16) {
+      int[] bits = ints(count);
+      short[] wire = shorts(count);
+      UnsafeApi.copyMemory(inArray, in, bits, INT_BASE, 4L * count);
       for (int i = 0; i < count; i++) {
-        float v = UnsafeApi.getFloat(inArray, in + 4L * i);
-        UnsafeApi.putShort(outArray, to + 2L * i, WireDtype.floatToBf16(v));
+        // floatToBf16 without branches, so that the loop vectorizes: NaN keeps its high bits.
+        int b = bits[i];
+        int nan = (0x7f800000 - (b & 0x7fffffff)) >> 31;
+        int rounded = (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
+        wire[i] = (short) ((rounded & ~nan) | (((b >>> 16) | 0x40) & nan));
       }
+      UnsafeApi.copyMemory(wire, SHORT_BASE, outArray, to, 2L * count);
     } else {
       for (int i = 0; i < count; i++) {
         float v = UnsafeApi.getFloat(inArray, in + 4L * i);
@@ -68,11 +83,14 @@ final class WireCodec {
         }
       }
       case BF16 -> {
+        short[] wire = shorts(count);
+        float[] acc = floats(count);
+        UnsafeApi.copyMemory(inArray, from, wire, SHORT_BASE, 2L * count);
+        UnsafeApi.copyMemory(localArray, at, acc, FLOAT_BASE, 4L * count);
         for (int i = 0; i < count; i++) {
-          long a = at + 4L * i;
-          float v = WireDtype.bf16ToFloat(UnsafeApi.getShort(inArray, from + 2L * i));
-          UnsafeApi.putFloat(localArray, a, v + UnsafeApi.getFloat(localArray, a));
+          acc[i] = Float.intBitsToFloat(wire[i] << 16) + acc[i];
         }
+        UnsafeApi.copyMemory(acc, FLOAT_BASE, localArray, at, 4L * count);
       }
       case FP16 -> {
         for (int i = 0; i < count; i++) {
@@ -98,6 +116,16 @@ final class WireCodec {
     byte[] localArray = local.byteArray();
     long at = local.addressOffset() + dst;
     boolean bf16 = dtype == WireDtype.BF16;
+    if (bf16) {
+      short[] wire = shorts(count);
+      int[] bits = ints(count);
+      UnsafeApi.copyMemory(inArray, from, wire, SHORT_BASE, 2L * count);
+      for (int i = 0; i < count; i++) {
+        bits[i] = wire[i] << 16;
+      }
+      UnsafeApi.copyMemory(bits, INT_BASE, localArray, at, 4L * count);
+      return;
+    }
     for (int i = 0; i < count; i++) {
       short h = UnsafeApi.getShort(inArray, from + 2L * i);
       UnsafeApi.putFloat(
@@ -119,6 +147,27 @@ final class WireCodec {
       }
       local.putFloat(at, dtype.round(acc));
     }
+  }
+
+  private int[] ints(int count) {
+    if (intScratch.length < count) {
+      intScratch = new int[count];
+    }
+    return intScratch;
+  }
+
+  private short[] shorts(int count) {
+    if (shortScratch.length < count) {
+      shortScratch = new short[count];
+    }
+    return shortScratch;
+  }
+
+  private float[] floats(int count) {
+    if (floatScratch.length < count) {
+      floatScratch = new float[count];
+    }
+    return floatScratch;
   }
 
   private static void checkRange(DirectBuffer buffer, int offset, int length) {
