@@ -19,10 +19,11 @@ final class WireCodec {
   private static final long FLOAT_BASE = UnsafeApi.arrayBaseOffset(float[].class);
 
   private final WireDtype dtype;
-  // bf16 goes through heap arrays: C2 vectorizes array loops, not raw-address ones.
+  // Sums and bf16 go through heap arrays: C2 vectorizes array loops, not raw-address ones.
   private int[] intScratch = new int[0];
   private short[] shortScratch = new short[0];
   private float[] floatScratch = new float[0];
+  private float[] wireFloatScratch = new float[0];
 
   WireCodec(WireDtype dtype) {
     this.dtype = dtype;
@@ -46,17 +47,10 @@ final class WireCodec {
     byte[] outArray = out.byteArray();
     long to = out.addressOffset() + outOffset;
     if (dtype == WireDtype.BF16) {
-      int[] bits = ints(count);
-      short[] wire = shorts(count);
-      UnsafeApi.copyMemory(inArray, in, bits, INT_BASE, 4L * count);
       for (int i = 0; i < count; i++) {
-        // floatToBf16 without branches, so that the loop vectorizes: NaN keeps its high bits.
-        int b = bits[i];
-        int nan = (0x7f800000 - (b & 0x7fffffff)) >> 31;
-        int rounded = (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
-        wire[i] = (short) ((rounded & ~nan) | (((b >>> 16) | 0x40) & nan));
+        float v = UnsafeApi.getFloat(inArray, in + 4L * i);
+        UnsafeApi.putShort(outArray, to + 2L * i, WireDtype.floatToBf16(v));
       }
-      UnsafeApi.copyMemory(wire, SHORT_BASE, outArray, to, 2L * count);
     } else {
       for (int i = 0; i < count; i++) {
         float v = UnsafeApi.getFloat(inArray, in + 4L * i);
@@ -76,11 +70,14 @@ final class WireCodec {
     long at = local.addressOffset() + dst;
     switch (dtype) {
       case FP32 -> {
+        float[] wire = wireFloats(count);
+        float[] acc = floats(count);
+        UnsafeApi.copyMemory(inArray, from, wire, FLOAT_BASE, 4L * count);
+        UnsafeApi.copyMemory(localArray, at, acc, FLOAT_BASE, 4L * count);
         for (int i = 0; i < count; i++) {
-          long a = at + 4L * i;
-          float v = UnsafeApi.getFloat(inArray, from + 4L * i);
-          UnsafeApi.putFloat(localArray, a, v + UnsafeApi.getFloat(localArray, a));
+          acc[i] = wire[i] + acc[i];
         }
+        UnsafeApi.copyMemory(acc, FLOAT_BASE, localArray, at, 4L * count);
       }
       case BF16 -> {
         short[] wire = shorts(count);
@@ -168,6 +165,13 @@ final class WireCodec {
       floatScratch = new float[count];
     }
     return floatScratch;
+  }
+
+  private float[] wireFloats(int count) {
+    if (wireFloatScratch.length < count) {
+      wireFloatScratch = new float[count];
+    }
+    return wireFloatScratch;
   }
 
   private static void checkRange(DirectBuffer buffer, int offset, int length) {
