@@ -28,4 +28,20 @@ public interface GradientEngine {
 
   /** Names, offsets and decay flags of the tensors in {@link #params()}. */
   ParamLayout layout();
+
+  /**
+   * Multiplies the loss (in practice its gradient) by {@code scale}, a power of two, from the next
+   * {@link #computeGradient} on. Engines without loss scaling accept only 1.
+   */
+  default void setLossScale(double scale) {
+    if (scale != 1.0) {
+      throw new UnsupportedOperationException(getClass().getSimpleName() + " has no loss scaling");
+    }
+  }
+
+  /**
+   * Tells the engine that {@link #params()} was written (an optimizer step, a restore), so it can
+   * refresh any copy it computes with.
+   */
+  default void paramsUpdated() {}
 }

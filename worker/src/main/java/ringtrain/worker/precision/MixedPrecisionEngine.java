@@ -1,0 +1,105 @@
+package ringtrain.worker.precision;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import ringtrain.common.config.PrecisionConfig.Precision;
+import ringtrain.worker.model.GradientEngine;
+import ringtrain.worker.optim.ParamLayout;
+import ringtrain.worker.remat.LayerEngine;
+
+/**
+ * FP32 master weights with a low-precision compute copy. The master network's parameters are what
+ * the optimizer updates, what snapshots hold and what evaluation uses; gradients are computed on a
+ * second network holding the compute copy, refreshed by {@link #paramsUpdated()}.
+ *
+ * <p>Two compute paths: <b>native</b> — the compute network is DL4J's own HALF or BFLOAT16 network
+ * (what the nd4j-cuda backend runs fast); <b>emulated</b> — an FP32 network whose weights,
+ * activations, errors and gradients are rounded to the bf16/fp16 grid by {@link LowPrecisionGrid}
+ * (what CPUs run fast). Either way the gradient handed out is FP32.
+ */
+public final class MixedPrecisionEngine implements GradientEngine {
+  private final MultiLayerNetwork master;
+  private final LayerEngine compute;
+  private final LowPrecisionGrid weightGrid;
+  private final boolean nativeTypes;
+  private final INDArray gradient;
+  private final ParamLayout layout;
+
+  /**
+   * @param master the FP32 network; its parameters are the master weights
+   * @param precision compute precision, BF16 or FP16
+   * @param nativeTypes true: compute with ND4J's HALF/BFLOAT16; false: emulate on FP32 kernels
+   * @param segments {@code remat.segments}
+   */
+  public MixedPrecisionEngine(
+      MultiLayerNetwork master, Precision precision, boolean nativeTypes, int segments) {
+    if (precision == Precision.FP32) {
+      throw new IllegalArgumentException("mixed precision needs bf16 or fp16 compute");
+    }
+    this.master = master;
+    this.nativeTypes = nativeTypes;
+    this.layout = ringtrain.worker.model.NetworkFactory.layout(master);
+    MultiLayerNetwork copy;
+    if (nativeTypes) {
+      copy =
+          master.convertDataType(precision == Precision.FP16 ? DataType.HALF : DataType.BFLOAT16);
+      this.weightGrid = LowPrecisionGrid.of(Precision.FP32);
+      this.compute = new LayerEngine(copy, segments, LowPrecisionGrid.of(Precision.FP32));
+      this.gradient = Nd4j.zeros(DataType.FLOAT, 1, master.numParams());
+    } else {
+      copy = master.clone();
+      this.weightGrid = LowPrecisionGrid.of(precision);
+      this.compute = new LayerEngine(copy, segments, weightGrid);
+      this.gradient = null;
+    }
+    paramsUpdated();
+  }
+
+  @Override
+  public double computeGradient(DataSet batch) {
+    if (nativeTypes) {
+      DataType type = compute.params().dataType();
+      DataSet cast = new DataSet(batch.getFeatures().castTo(type), batch.getLabels().castTo(type));
+      double loss = compute.computeGradient(cast);
+      gradient.assign(compute.gradient().castTo(DataType.FLOAT));
+      return loss;
+    }
+    return compute.computeGradient(batch);
+  }
+
+  /** Copies the master weights into the compute copy, rounding (or casting) them. */
+  @Override
+  public void paramsUpdated() {
+    INDArray target = compute.params();
+    target.assign(master.params());
+    weightGrid.roundInPlace(target);
+  }
+
+  @Override
+  public void setLossScale(double scale) {
+    compute.setLossScale(scale);
+  }
+
+  @Override
+  public INDArray gradient() {
+    return nativeTypes ? gradient : compute.gradient();
+  }
+
+  @Override
+  public INDArray params() {
+    return master.params();
+  }
+
+  @Override
+  public ParamLayout layout() {
+    return layout;
+  }
+
+  /** The layer-by-layer engine running the compute copy (for listeners and the memory meter). */
+  public LayerEngine computeEngine() {
+    return compute;
+  }
+}
