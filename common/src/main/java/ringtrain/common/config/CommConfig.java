@@ -16,6 +16,7 @@ import ringtrain.common.error.ConfigException;
  * @param idle idle strategy of the driver and the ring: backoff, sleep, yield or busy_spin
  * @param bindHost address the ring's subscription binds to and announces to the other ranks
  * @param dir parent directory of the per-JVM media driver directories; empty = java.io.tmpdir
+ * @param overlap all-reduce gradient buckets while backward is still running
  */
 public record CommConfig(
     Duration timeout,
@@ -26,7 +27,8 @@ public record CommConfig(
     String threading,
     String idle,
     String bindHost,
-    String dir) {
+    String dir,
+    boolean overlap) {
 
   /** Aeron's largest MTU: a UDP datagram of 65535 bytes less IP/UDP headers, 32-byte aligned. */
   public static final int MAX_MTU = 65504;
@@ -56,6 +58,30 @@ public record CommConfig(
     }
   }
 
+  /** The settings without overlap of communication and backward. */
+  public CommConfig(
+      Duration timeout,
+      int bucketMb,
+      int mtu,
+      int socketBufferBytes,
+      int termLength,
+      String threading,
+      String idle,
+      String bindHost,
+      String dir) {
+    this(
+        timeout,
+        bucketMb,
+        mtu,
+        socketBufferBytes,
+        termLength,
+        threading,
+        idle,
+        bindHost,
+        dir,
+        false);
+  }
+
   /** Reads and validates the {@code comm} block. */
   public static CommConfig from(ConfigReader r) {
     return new CommConfig(
@@ -67,7 +93,8 @@ public record CommConfig(
         r.oneOf("comm.aeron.threading", "shared", "shared_network", "dedicated"),
         r.oneOf("comm.aeron.idle", "backoff", "sleep", "yield", "busy_spin"),
         r.string("comm.aeron.bind_host"),
-        r.string("comm.aeron.dir"));
+        r.string("comm.aeron.dir"),
+        r.bool("comm.overlap"));
   }
 
   /**
@@ -87,6 +114,21 @@ public record CommConfig(
   /** The same settings with another timeout (tests and benchmarks). */
   public CommConfig withTimeout(Duration newTimeout) {
     return new CommConfig(
-        newTimeout, bucketMb, mtu, socketBufferBytes, termLength, threading, idle, bindHost, dir);
+        newTimeout,
+        bucketMb,
+        mtu,
+        socketBufferBytes,
+        termLength,
+        threading,
+        idle,
+        bindHost,
+        dir,
+        overlap);
+  }
+
+  /** The same settings with overlap switched on or off (benchmarks). */
+  public CommConfig withOverlap(boolean on) {
+    return new CommConfig(
+        timeout, bucketMb, mtu, socketBufferBytes, termLength, threading, idle, bindHost, dir, on);
   }
 }

@@ -1,12 +1,19 @@
 package ringtrain.common.config;
 
+import ringtrain.common.error.ConfigException;
+
 /**
  * The {@code precision.*} section. Master weights and optimizer state are always FP32.
  *
  * @param compute data type of the compute copy of weights and activations
  * @param comm data type of gradients on the wire
+ * @param lossScaleInit initial dynamic loss scale of fp16 compute (a power of two)
+ * @param growthInterval consecutive finite steps after which the loss scale doubles
+ * @param mode how low-precision compute runs: native ND4J HALF/BFLOAT16 kernels or FP32 kernels
+ *     with values rounded to the low-precision grid
  */
-public record PrecisionConfig(Precision compute, Precision comm) {
+public record PrecisionConfig(
+    Precision compute, Precision comm, double lossScaleInit, int growthInterval, Mode mode) {
 
   /** Floating-point formats. */
   public enum Precision {
@@ -15,9 +22,32 @@ public record PrecisionConfig(Precision compute, Precision comm) {
     FP16
   }
 
+  /** Where low-precision compute comes from. */
+  public enum Mode {
+    /** Native on a GPU backend (nd4j-cuda), emulated on CPU. */
+    AUTO,
+    NATIVE,
+    EMULATED
+  }
+
+  /** fp32/bf16/fp16 with GradScaler's defaults and the automatic mode. */
+  public PrecisionConfig(Precision compute, Precision comm) {
+    this(compute, comm, 65536.0, 2000, Mode.AUTO);
+  }
+
   public static PrecisionConfig from(ConfigReader r) {
+    double init = r.positive("precision.loss_scale.init");
+    if (Math.getExponent(init) < -126 || init != Math.scalb(1.0, Math.getExponent(init))) {
+      throw new ConfigException(
+          "precision.loss_scale.init = "
+              + init
+              + " is not a power of two; use one such as 65536 so scaling stays exact");
+    }
     return new PrecisionConfig(
         r.enumValue("precision.compute", Precision.class),
-        r.enumValue("precision.comm", Precision.class));
+        r.enumValue("precision.comm", Precision.class),
+        init,
+        r.atLeast("precision.loss_scale.growth_interval", 1),
+        r.enumValue("precision.mode", Mode.class));
   }
 }

@@ -13,6 +13,9 @@ package ringtrain.common.metrics;
  * @param stepMs wall time of the whole step in milliseconds
  * @param commMs time spent in the all-reduce in milliseconds
  * @param examplesPerS global examples per second for this step
+ * @param computeMs forward and backward time of the step in milliseconds
+ * @param overlapMs all-reduce time hidden behind backward in milliseconds (0 without overlap)
+ * @param skippedSteps fp16 steps skipped so far in the run because of inf/NaN gradients
  */
 public record StepMetrics(
     long step,
@@ -23,4 +26,22 @@ public record StepMetrics(
     double lossScale,
     double stepMs,
     double commMs,
-    double examplesPerS) {}
+    double examplesPerS,
+    double computeMs,
+    double overlapMs,
+    long skippedSteps) {
+
+  /** Metrics without the compute/overlap split and skip count (all zero). */
+  public StepMetrics(
+      long step,
+      long epoch,
+      double loss,
+      double lr,
+      double gradNorm,
+      double lossScale,
+      double stepMs,
+      double commMs,
+      double examplesPerS) {
+    this(step, epoch, loss, lr, gradNorm, lossScale, stepMs, commMs, examplesPerS, 0, 0, 0);
+  }
+}

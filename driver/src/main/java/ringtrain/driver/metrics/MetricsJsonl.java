@@ -95,7 +95,10 @@ public final class MetricsJsonl implements MetricsSink {
                   number(n, "loss_scale"),
                   number(n, "step_ms"),
                   number(n, "comm_ms"),
-                  number(n, "examples_per_s")));
+                  number(n, "examples_per_s"),
+                  number(n, "compute_ms"),
+                  number(n, "overlap_ms"),
+                  n.path("skipped_steps").asLong()));
         } else if (EVAL_TYPE.equals(n.path(TYPE).asText())) {
           evals.add(
               new EvalMetrics(
@@ -128,6 +131,9 @@ public final class MetricsJsonl implements MetricsSink {
     put(n, "step_ms", m.stepMs());
     put(n, "comm_ms", m.commMs());
     put(n, "examples_per_s", m.examplesPerS());
+    put(n, "compute_ms", m.computeMs());
+    put(n, "overlap_ms", m.overlapMs());
+    n.put("skipped_steps", m.skippedSteps());
     writeLine(n);
   }
 

@@ -11,8 +11,6 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ringtrain.common.config.JobConfig;
-import ringtrain.common.config.PrecisionConfig;
-import ringtrain.common.error.ConfigException;
 import ringtrain.common.error.SnapshotException;
 import ringtrain.common.error.UserException;
 import ringtrain.common.metrics.MetricsSink;
@@ -67,7 +65,6 @@ public final class TrainRun {
 
   public Result execute() {
     JobConfig job = JobConfig.from(ConfigLoader.load(jobFile, overrides));
-    refuseUnavailable(job);
     TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
     TrainingPlan plan = TrainingPlan.of(job, data.train().size());
 
@@ -150,20 +147,6 @@ public final class TrainRun {
     }
     LOG.info("resuming from snapshot step {}", state.step());
     return state;
-  }
-
-  private static void refuseUnavailable(JobConfig job) {
-    if (job.precision().compute() != PrecisionConfig.Precision.FP32
-        || job.precision().comm() != PrecisionConfig.Precision.FP32) {
-      throw new ConfigException(
-          "precision.compute/precision.comm other than fp32 are not available in this version; set both to fp32");
-    }
-    if (job.remat().enabled()) {
-      throw new ConfigException(
-          "remat.segments = "
-              + job.remat().segments()
-              + ": activation recomputation is not available in this version; set remat.segments = 0");
-    }
   }
 
   private static void writeModel(JobConfig job, TrainTest data, TrainingResult result, Path file) {

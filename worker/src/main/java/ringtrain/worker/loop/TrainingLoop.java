@@ -11,6 +11,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ringtrain.common.config.JobConfig;
+import ringtrain.common.config.PrecisionConfig;
 import ringtrain.common.metrics.EvalMetrics;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.common.metrics.StepMetrics;
@@ -26,6 +27,10 @@ import ringtrain.worker.model.NetworkFactory;
 import ringtrain.worker.optim.GradientClipping;
 import ringtrain.worker.optim.Optimizer;
 import ringtrain.worker.optim.Optimizers;
+import ringtrain.worker.precision.LossScaler;
+import ringtrain.worker.precision.LowPrecisionGrid;
+import ringtrain.worker.precision.MixedPrecisionEngine;
+import ringtrain.worker.remat.LayerEngine;
 import ringtrain.worker.schedule.LrSchedule;
 import ringtrain.worker.snapshot.SnapshotStore;
 import ringtrain.worker.snapshot.TrainingState;
@@ -37,10 +42,19 @@ import ringtrain.worker.snapshot.TrainingState;
  * learning rate. Rank 0 reports metrics and writes snapshots.
  *
  * <p>The loss of the step travels in one extra slot behind the gradient, so the same all-reduce
- * that averages the gradient also averages the loss.
+ * that averages the gradient also averages the loss; a second slot carries "this rank saw inf/NaN"
+ * so that with fp16 loss scaling every rank makes the same skip decision.
+ *
+ * <p>With {@code comm.overlap}, the layer-by-layer engine reports each finished layer, and every
+ * gradient bucket is handed to a background all-reduce as soon as its layers are done.
  */
 public final class TrainingLoop {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
+
+  /** Snapshot {@code extra} keys of the loss scaler's counters. */
+  static final String GROWTH_TRACKER = "loss_scale_growth_tracker";
+
+  static final String SKIPPED_STEPS = "skipped_steps";
 
   private final JobConfig job;
   private final TrainingPlan plan;
@@ -57,7 +71,20 @@ public final class TrainingLoop {
   private final BatchPlan batches;
   private final boolean images;
 
-  /** Flat gradient with one trailing slot for the loss; {@link #grad} is a view of the first P. */
+  private final LossScaler scaler;
+
+  /** Set when buckets are all-reduced during backward; null otherwise. */
+  private final LayerEngine layerEngine;
+
+  private final GradientBuckets buckets;
+  private final FloatBuffer[] bucketBuffers;
+  private final FloatBuffer tailBuffer;
+  private BucketReducer reducer;
+
+  /**
+   * Flat gradient with trailing slots for the loss and the non-finite flag; {@link #grad} is a view
+   * of the first P.
+   */
   private final INDArray gradAndLoss;
 
   private final INDArray grad;
@@ -90,7 +117,8 @@ public final class TrainingLoop {
             && job.model().type() == ringtrain.common.config.ModelConfig.Type.CNN;
     this.net =
         NetworkFactory.build(job.model(), train.shape(), train.numClasses(), job.train().seed());
-    this.engine = new Dl4jGradientEngine(net);
+    boolean overlap = job.comm().overlap() && comm.worldSize() > 1;
+    this.engine = engineFor(job, net, overlap);
     this.optimizer = Optimizers.create(job.optim(), engine.layout());
     this.schedule = plan.schedule();
     this.batches =
@@ -102,10 +130,70 @@ public final class TrainingLoop {
             job.data().shuffle(),
             job.train().seed());
     long p = net.numParams();
-    this.gradAndLoss = Nd4j.zeros(DataType.FLOAT, p + 1);
+    this.gradAndLoss = Nd4j.zeros(DataType.FLOAT, p + 2);
     this.grad = gradAndLoss.get(NDArrayIndex.interval(0, p));
     this.gradBuffer = buffer(gradAndLoss);
     this.params = engine.params().reshape(p);
+    PrecisionConfig precision = job.precision();
+    this.scaler =
+        precision.compute() == PrecisionConfig.Precision.FP16
+            ? LossScaler.dynamic(precision.lossScaleInit(), precision.growthInterval())
+            : LossScaler.disabled();
+    if (overlap) {
+      this.layerEngine =
+          engine instanceof MixedPrecisionEngine mixed
+              ? mixed.computeEngine()
+              : (LayerEngine) engine;
+      this.buckets =
+          new GradientBuckets(layerEngine.layerOffsets(), job.comm().bucketBytes() / Float.BYTES);
+      this.bucketBuffers = new FloatBuffer[buckets.buckets().size()];
+      for (int b = 0; b < bucketBuffers.length; b++) {
+        GradientBuckets.Bucket bucket = buckets.buckets().get(b);
+        bucketBuffers[b] = slice(gradBuffer, bucket.from(), bucket.to());
+      }
+      this.tailBuffer = slice(gradBuffer, p, p + 2);
+    } else {
+      this.layerEngine = null;
+      this.buckets = null;
+      this.bucketBuffers = null;
+      this.tailBuffer = null;
+    }
+  }
+
+  /**
+   * DL4J's own engine when nothing needs layer-by-layer control; otherwise the layer engine, under
+   * FP32 master weights when compute is bf16/fp16.
+   */
+  private static GradientEngine engineFor(JobConfig job, MultiLayerNetwork net, boolean overlap) {
+    PrecisionConfig.Precision compute = job.precision().compute();
+    int segments = job.remat().segments();
+    if (compute != PrecisionConfig.Precision.FP32) {
+      boolean nativeTypes =
+          switch (job.precision().mode()) {
+            case NATIVE -> true;
+            case EMULATED -> false;
+            case AUTO -> gpuBackend();
+          };
+      return new MixedPrecisionEngine(net, compute, nativeTypes, segments);
+    }
+    if (segments != 0 || overlap) {
+      return new LayerEngine(net, segments, LowPrecisionGrid.of(PrecisionConfig.Precision.FP32));
+    }
+    return new Dl4jGradientEngine(net);
+  }
+
+  /** Whether ND4J runs on a GPU backend (nd4j-cuda from the gpu Maven profile). */
+  static boolean gpuBackend() {
+    return Nd4j.getBackend()
+        .getClass()
+        .getName()
+        .toLowerCase(java.util.Locale.ROOT)
+        .contains("cuda");
+  }
+
+  /** The engine computing gradients (for benchmarks: its memory meter, its layers). */
+  public GradientEngine engine() {
+    return engine;
   }
 
   /** The network being trained (its parameters are the live training parameters). */
@@ -124,11 +212,16 @@ public final class TrainingLoop {
       TrainingState state = resume.get();
       params.assign(state.params().reshape(params.shape()));
       optimizer.restore(state.optimizerSteps(), state.optimizerState());
+      scaler.restore(
+          state.lossScale(),
+          Long.parseLong(state.extra().getOrDefault(GROWTH_TRACKER, "0")),
+          Long.parseLong(state.extra().getOrDefault(SKIPPED_STEPS, "0")));
       start = state.step();
       LOG.info("rank {} resumed at step {}", comm.rank(), start);
     } else if (comm.worldSize() > 1) {
       comm.broadcast(buffer(params), 0, 0);
     }
+    engine.paramsUpdated();
     if (start == 0 && snapshots != null && job.snapshot().atStart()) {
       writeSnapshot(0);
     }
@@ -146,7 +239,7 @@ public final class TrainingLoop {
       StepOutcome outcome = step(s);
       long done = s + 1;
       long epoch = s / stepsPerEpoch;
-      interval.add(outcome.stepNanos(), outcome.commNanos(), examplesPerStep);
+      interval.add(outcome, examplesPerStep);
       epochLossSum += outcome.loss();
       epochLossCount++;
       if (comm.rank() == 0 && (done % job.run().logEvery() == 0 || done == total)) {
@@ -157,10 +250,13 @@ public final class TrainingLoop {
                 outcome.loss(),
                 outcome.lr(),
                 outcome.gradNorm(),
-                1.0,
+                outcome.lossScale(),
                 interval.meanStepMs(),
                 interval.meanCommMs(),
-                interval.examplesPerSecond()));
+                interval.examplesPerSecond(),
+                interval.meanComputeMs(),
+                interval.meanOverlapMs(),
+                scaler.skippedSteps()));
         interval = new IntervalStats();
       }
 
@@ -177,6 +273,10 @@ public final class TrainingLoop {
         lastSnapshot = done;
       }
     }
+    if (reducer != null) {
+      reducer.close();
+      reducer = null;
+    }
     if (snapshots != null && job.snapshot().atEnd() && lastSnapshot != total && start < total) {
       writeSnapshot(total);
     }
@@ -190,9 +290,24 @@ public final class TrainingLoop {
         params.dup(), total, trainLoss, lastEval, wallS, examples / Math.max(wallS, 1e-9));
   }
 
-  /** What one optimizer step did. */
+  /**
+   * What one optimizer step did.
+   *
+   * @param lossScale the loss scale the step's gradients were computed with
+   * @param skipped whether the update was skipped (fp16 gradients with inf/NaN on some rank)
+   * @param computeNanos forward and backward time
+   * @param overlapNanos all-reduce time hidden behind compute
+   */
   public record StepOutcome(
-      double loss, double lr, double gradNorm, long stepNanos, long commNanos) {}
+      double loss,
+      double lr,
+      double gradNorm,
+      long stepNanos,
+      long commNanos,
+      double lossScale,
+      boolean skipped,
+      long computeNanos,
+      long overlapNanos) {}
 
   /**
    * One optimizer step {@code s} (0-based): k micro-batches of forward/backward accumulated into
@@ -202,35 +317,128 @@ public final class TrainingLoop {
     long stepStart = System.nanoTime();
     int k = job.train().accumulation();
     double lr = schedule.lr(s);
+    double scale = scaler.scale();
+    engine.setLossScale(scale);
+    long p = grad.length();
+    gradAndLoss.putScalar(p + 1, 0f);
     double lossSum = 0;
     for (int j = 0; j < k; j++) {
       DataSet batch = MiniBatches.of(data.train(), batches.indices(s, comm.rank(), j), images);
       // Dropout masks depend only on (seed, step, rank, micro-batch): a resumed run replays them.
       Nd4j.getRandom().setSeed(dropoutSeed(job.train().seed(), s, comm.rank() * k + j));
+      boolean last = j == k - 1;
+      if (layerEngine != null && last) {
+        layerEngine.setLayerListener(layer -> layerDone(layer, s, k));
+      }
       lossSum += engine.computeGradient(batch);
-      INDArray g = engine.gradient().reshape(grad.length());
+      if (layerEngine != null && last) {
+        layerEngine.setLayerListener(null);
+        continue;
+      }
+      INDArray g = engine.gradient().reshape(p);
       if (j == 0) {
         grad.assign(g);
       } else {
         grad.addi(g);
       }
+      if (last && k > 1) {
+        grad.divi(k);
+      }
     }
-    if (k > 1) {
-      grad.divi(k);
+    if (layerEngine == null) {
+      flagNonFinite(grad);
     }
-    gradAndLoss.putScalar(grad.length(), lossSum / k);
+    gradAndLoss.putScalar(p, lossSum / k);
+    long computeEnd = System.nanoTime();
 
-    long commStart = System.nanoTime();
+    long commNanos = 0;
+    long overlapNanos = 0;
     if (comm.worldSize() > 1) {
-      comm.allReduce(gradBuffer, ReduceOp.AVERAGE, s);
+      if (layerEngine != null) {
+        reducer().start(tailBuffer, s);
+        long[] spans = reducer().awaitAll(computeEnd);
+        commNanos = spans[0];
+        overlapNanos = spans[1];
+      } else {
+        comm.allReduce(gradBuffer, ReduceOp.AVERAGE, s);
+        commNanos = System.nanoTime() - computeEnd;
+      }
     }
-    long commNanos = System.nanoTime() - commStart;
-    double loss = gradAndLoss.getDouble(grad.length());
+    double loss = gradAndLoss.getDouble(p);
 
-    double gradNorm = GradientClipping.clipByGlobalNorm(grad, job.optim().clipNorm());
-    GradientClipping.clipByValue(grad, job.optim().clipValue());
-    optimizer.step(params, grad, lr);
-    return new StepOutcome(loss, lr, gradNorm, System.nanoTime() - stepStart, commNanos);
+    boolean skipped = false;
+    if (scaler.enabled()) {
+      // Unscale before clipping, so clipping and the update see the true gradient. Every rank
+      // holds the same reduced vector and flag, hence makes the same decision.
+      grad.muli(1.0 / scale);
+      boolean finite =
+          gradAndLoss.getDouble(p + 1) == 0 && Double.isFinite(grad.sumNumber().doubleValue());
+      skipped = scaler.update(finite);
+    }
+    double gradNorm;
+    if (skipped) {
+      gradNorm = grad.norm2Number().doubleValue();
+    } else {
+      gradNorm = GradientClipping.clipByGlobalNorm(grad, job.optim().clipNorm());
+      GradientClipping.clipByValue(grad, job.optim().clipValue());
+      optimizer.step(params, grad, lr);
+      engine.paramsUpdated();
+    }
+    return new StepOutcome(
+        loss,
+        lr,
+        gradNorm,
+        System.nanoTime() - stepStart,
+        commNanos,
+        scale,
+        skipped,
+        computeEnd - stepStart,
+        overlapNanos);
+  }
+
+  /**
+   * Layer {@code layer} of the last micro-batch finished backward: its gradient slice is final, so
+   * it goes into the flat gradient, and a bucket that is now complete goes to the all-reduce.
+   */
+  private void layerDone(int layer, long step, int k) {
+    int b = buckets.completedBy(layer);
+    if (b < 0) {
+      return;
+    }
+    GradientBuckets.Bucket bucket = buckets.buckets().get(b);
+    INDArray range = grad.get(NDArrayIndex.interval(bucket.from(), bucket.to()));
+    INDArray g =
+        layerEngine
+            .gradient()
+            .reshape(grad.length())
+            .get(NDArrayIndex.interval(bucket.from(), bucket.to()));
+    if (k == 1) {
+      range.assign(g);
+    } else {
+      range.addi(g).divi(k);
+    }
+    flagNonFinite(range);
+    if (comm.worldSize() > 1) {
+      reducer().start(bucketBuffers[b], step);
+    }
+  }
+
+  /** Sets the non-finite slot if {@code g} holds inf or NaN (only loss scaling reads it). */
+  private void flagNonFinite(INDArray g) {
+    if (scaler.enabled() && !Double.isFinite(g.sumNumber().doubleValue())) {
+      gradAndLoss.putScalar(grad.length() + 1, 1f);
+    }
+  }
+
+  private BucketReducer reducer() {
+    if (reducer == null) {
+      reducer = new BucketReducer(comm);
+    }
+    return reducer;
+  }
+
+  private static FloatBuffer slice(FloatBuffer whole, long from, long to) {
+    return whole.duplicate().position((int) from).limit((int) to).slice();
   }
 
   /**
@@ -262,13 +470,19 @@ public final class TrainingLoop {
             step / batches.stepsPerEpoch(),
             step % batches.stepsPerEpoch(),
             job.train().seed(),
-            1.0,
+            scaler.scale(),
             configHash,
             comm.worldSize(),
             params,
             optimizer.state(),
             optimizer.stepCount(),
-            java.util.Map.of("run_name", job.run().name())));
+            java.util.Map.of(
+                "run_name",
+                job.run().name(),
+                GROWTH_TRACKER,
+                Long.toString(scaler.growthTracker()),
+                SKIPPED_STEPS,
+                Long.toString(scaler.skippedSteps()))));
   }
 
   /**
@@ -291,26 +505,42 @@ public final class TrainingLoop {
     return h ^ (h >>> 29);
   }
 
-  /** Step and communication time and throughput over one logging interval. */
+  /** Step, compute, communication and overlap time and throughput over one logging interval. */
   private static final class IntervalStats {
     private long steps;
     private long stepNanos;
     private long commNanos;
+    private long computeNanos;
+    private long overlapNanos;
     private long examples;
 
-    void add(long stepNanos, long commNanos, long examples) {
+    void add(StepOutcome outcome, long examples) {
       this.steps++;
-      this.stepNanos += stepNanos;
-      this.commNanos += commNanos;
+      this.stepNanos += outcome.stepNanos();
+      this.commNanos += outcome.commNanos();
+      this.computeNanos += outcome.computeNanos();
+      this.overlapNanos += outcome.overlapNanos();
       this.examples += examples;
     }
 
     double meanStepMs() {
-      return steps == 0 ? 0 : stepNanos / 1e6 / steps;
+      return mean(stepNanos);
     }
 
     double meanCommMs() {
-      return steps == 0 ? 0 : commNanos / 1e6 / steps;
+      return mean(commNanos);
+    }
+
+    double meanComputeMs() {
+      return mean(computeNanos);
+    }
+
+    double meanOverlapMs() {
+      return mean(overlapNanos);
+    }
+
+    private double mean(long nanos) {
+      return steps == 0 ? 0 : nanos / 1e6 / steps;
     }
 
     double examplesPerSecond() {

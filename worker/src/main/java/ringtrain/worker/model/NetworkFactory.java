@@ -111,8 +111,8 @@ public final class NetworkFactory {
       input = InputType.feedForward(flatSize(shape));
     }
 
-    boolean first = model.type() == ModelConfig.Type.MLP;
-    for (int width : model.hidden()) {
+    boolean first = model.type() != ModelConfig.Type.CNN;
+    for (int width : model.hiddenWidths()) {
       DenseLayer.Builder dense = new DenseLayer.Builder().nOut(width).activation(activation);
       if (!first && model.dropout() > 0) {
         dense.dropOut(retain);
