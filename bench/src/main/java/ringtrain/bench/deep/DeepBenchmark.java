@@ -1,0 +1,343 @@
+package ringtrain.bench.deep;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import ringtrain.common.bench.Benchmark;
+import ringtrain.common.config.JobConfig;
+import ringtrain.common.config.PrecisionConfig.Precision;
+import ringtrain.common.metrics.EvalMetrics;
+import ringtrain.common.metrics.MetricsSink;
+import ringtrain.common.metrics.StepMetrics;
+import ringtrain.driver.config.ConfigLoader;
+import ringtrain.worker.comm.Collective;
+import ringtrain.worker.comm.InProcessCollective;
+import ringtrain.worker.data.DatasetLoader;
+import ringtrain.worker.data.MiniBatches;
+import ringtrain.worker.data.TrainTest;
+import ringtrain.worker.loop.TrainingLoop;
+import ringtrain.worker.loop.TrainingPlan;
+import ringtrain.worker.model.Dl4jGradientEngine;
+import ringtrain.worker.model.GradientEngine;
+import ringtrain.worker.model.NetworkFactory;
+import ringtrain.worker.precision.LowPrecisionGrid;
+import ringtrain.worker.remat.LayerEngine;
+
+/**
+ * {@code ringtrain bench deep}: the two claims of activation recomputation and overlap on a deep
+ * MLP, each measured in one run.
+ *
+ * <ol>
+ *   <li>Recomputation: peak activation bytes (the layer engine's meter) and forward+backward time
+ *       with √L segments against the plain path (DL4J's own engine for time, the layer engine
+ *       without segments for memory: both hold every layer input). Targets: memory ≤ 2/√L of plain,
+ *       time ≤ 1.4× plain.
+ *   <li>Overlap: N = 2 ranks in one JVM (in-process collective), whole optimizer steps with and
+ *       without bucketed all-reduce during backward. Target: the overlapped step is shorter than
+ *       compute + communication back to back (the non-overlapped step).
+ * </ol>
+ *
+ * Rounds alternate between the variants so machine noise hits both alike; medians are reported.
+ */
+@Command(
+    name = "deep",
+    mixinStandardHelpOptions = true,
+    description = "Activation recomputation memory/time and comm/backward overlap on a deep MLP.")
+public final class DeepBenchmark implements Benchmark, Callable<Integer> {
+
+  @Option(names = "--depth", description = "Hidden layers (default ${DEFAULT-VALUE}).")
+  int depth = 32;
+
+  @Option(names = "--width", description = "Units per hidden layer (default ${DEFAULT-VALUE}).")
+  int width = 512;
+
+  @Option(names = "--batch", description = "Micro-batch per rank (default ${DEFAULT-VALUE}).")
+  int batch = 128;
+
+  @Option(names = "--rounds", description = "Alternating rounds (default ${DEFAULT-VALUE}).")
+  int rounds = 5;
+
+  @Option(
+      names = "--steps",
+      description = "Steps per round and variant (default ${DEFAULT-VALUE}).")
+  int steps = 4;
+
+  @Option(names = "--bucket-mb", description = "Bucket size in MiB (default ${DEFAULT-VALUE}).")
+  int bucketMb = 4;
+
+  @Option(names = "--results", description = "Directory for the JSON result.")
+  Path results = Paths.get("bench/results");
+
+  @Override
+  public String name() {
+    return "deep";
+  }
+
+  @Override
+  public String description() {
+    return "activation recomputation and comm/backward overlap on a deep MLP";
+  }
+
+  @Override
+  public int run(String[] args) {
+    return new CommandLine(new DeepBenchmark()).execute(args);
+  }
+
+  private JobConfig job(String... extra) {
+    List<String> overrides =
+        new ArrayList<>(
+            List.of(
+                "data.format=synthetic",
+                "data.synthetic.features=" + width,
+                "data.synthetic.train_examples=" + (batch * 2 * 8),
+                "data.synthetic.test_examples=64",
+                "model.type=deep_mlp",
+                "model.depth=" + depth,
+                "model.width=" + width,
+                "train.micro_batch=" + batch,
+                "train.steps=1000",
+                "comm.bucket_mb=" + bucketMb));
+    overrides.addAll(List.of(extra));
+    return JobConfig.from(ConfigLoader.load(null, overrides));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("benchmark", "deep");
+    json.put("time", Instant.now().toString());
+    json.put("cores", Runtime.getRuntime().availableProcessors());
+    json.put("depth", depth);
+    json.put("width", width);
+    json.put("micro_batch", batch);
+    json.put("rounds", rounds);
+    json.put("steps_per_round", steps);
+    json.put("remat", remat());
+    json.put("overlap", overlap());
+    Files.createDirectories(results);
+    String stamp =
+        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC)
+            .format(Instant.now());
+    Path file = results.resolve("deep-" + stamp + ".json");
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+    System.out.println("wrote " + file);
+    return 0;
+  }
+
+  private Map<String, Object> remat() {
+    JobConfig job = job("train.world_size=1");
+    TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
+    int[] shape = data.train().shape();
+    int classes = data.train().numClasses();
+    long seed = job.train().seed();
+    MultiLayerNetwork plainNet = NetworkFactory.build(job.model(), shape, classes, seed);
+    GradientEngine plain = new Dl4jGradientEngine(plainNet);
+    LayerEngine layered =
+        new LayerEngine(
+            NetworkFactory.build(job.model(), shape, classes, seed),
+            0,
+            LowPrecisionGrid.of(Precision.FP32));
+    LayerEngine remat =
+        new LayerEngine(
+            NetworkFactory.build(job.model(), shape, classes, seed),
+            -1,
+            LowPrecisionGrid.of(Precision.FP32));
+    int[] indices = new int[batch];
+    Arrays.setAll(indices, i -> i);
+    DataSet mb = MiniBatches.of(data.train(), indices, false);
+
+    for (int w = 0; w < 2; w++) {
+      plain.computeGradient(mb);
+      layered.computeGradient(mb);
+      remat.computeGradient(mb);
+    }
+    double[] plainMs = new double[rounds];
+    double[] layeredMs = new double[rounds];
+    double[] rematMs = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      plainMs[r] = time(plain, mb);
+      layeredMs[r] = time(layered, mb);
+      rematMs[r] = time(remat, mb);
+    }
+    int layers = remat.layerCount();
+    long plainPeak = layered.meter().peak();
+    long rematPeak = remat.meter().peak();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("layers", layers);
+    m.put("params", plainNet.numParams());
+    m.put("segments", remat.segments().count());
+    m.put("plain_peak_activation_bytes", plainPeak);
+    m.put("remat_peak_activation_bytes", rematPeak);
+    m.put("memory_ratio", (double) rematPeak / plainPeak);
+    m.put("memory_target_2_over_sqrt_L", 2 / Math.sqrt(layers));
+    m.put("dl4j_plain_ms_median", median(plainMs));
+    m.put("layer_engine_ms_median", median(layeredMs));
+    m.put("remat_ms_median", median(rematMs));
+    m.put("time_ratio_vs_dl4j", median(rematMs) / median(plainMs));
+    m.put("time_target", 1.4);
+    System.out.printf(
+        "remat: L=%d, %d segments: peak activations %.1f MiB vs %.1f MiB plain (%.3f, target <= %.3f);"
+            + " fwd+bwd %.1f ms vs %.1f ms DL4J (%.2fx, target <= 1.4), layer engine %.1f ms%n",
+        layers,
+        remat.segments().count(),
+        rematPeak / 1048576.0,
+        plainPeak / 1048576.0,
+        (double) rematPeak / plainPeak,
+        2 / Math.sqrt(layers),
+        median(rematMs),
+        median(plainMs),
+        median(rematMs) / median(plainMs),
+        median(layeredMs));
+    return m;
+  }
+
+  private double time(GradientEngine engine, DataSet mb) {
+    long start = System.nanoTime();
+    for (int s = 0; s < steps; s++) {
+      Nd4j.getRandom().setSeed(s);
+      engine.computeGradient(mb);
+    }
+    return (System.nanoTime() - start) / 1e6 / steps;
+  }
+
+  private Map<String, Object> overlap() throws Exception {
+    JobConfig off = job("train.world_size=2");
+    JobConfig on = job("train.world_size=2", "comm.overlap=true");
+    TrainTest data = DatasetLoader.load(off.data(), off.train().seed());
+    List<double[]> offRuns = new ArrayList<>();
+    List<double[]> onRuns = new ArrayList<>();
+    Pair offPair = new Pair(off, data);
+    Pair onPair = new Pair(on, data);
+    offPair.steps(2);
+    onPair.steps(2);
+    for (int r = 0; r < rounds; r++) {
+      offRuns.add(offPair.steps(steps));
+      onRuns.add(onPair.steps(steps));
+    }
+    offPair.close();
+    onPair.close();
+    double offStep = median(offRuns, 0);
+    double offCompute = median(offRuns, 1);
+    double offComm = median(offRuns, 2);
+    double onStep = median(onRuns, 0);
+    double onCompute = median(onRuns, 1);
+    double onComm = median(onRuns, 2);
+    double onOverlap = median(onRuns, 3);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("world_size", 2);
+    m.put("collective", "in-process (threads in one JVM)");
+    m.put("bucket_mb", bucketMb);
+    m.put("off_step_ms", offStep);
+    m.put("off_compute_ms", offCompute);
+    m.put("off_comm_ms", offComm);
+    m.put("on_step_ms", onStep);
+    m.put("on_compute_ms", onCompute);
+    m.put("on_comm_ms", onComm);
+    m.put("on_overlap_ms", onOverlap);
+    m.put("back_to_back_ms", offCompute + offComm);
+    m.put("step_ratio_on_vs_back_to_back", onStep / (offCompute + offComm));
+    System.out.printf(
+        "overlap (N=2 in-process): step %.1f ms with overlap (compute %.1f, comm %.1f, hidden %.1f)"
+            + " vs %.1f ms back to back (compute %.1f + comm %.1f): %.2fx%n",
+        onStep,
+        onCompute,
+        onComm,
+        onOverlap,
+        offCompute + offComm,
+        offCompute,
+        offComm,
+        onStep / (offCompute + offComm));
+    return m;
+  }
+
+  /** Two ranks of one job, kept alive across rounds. */
+  private final class Pair {
+    private final List<TrainingLoop> loops = new ArrayList<>();
+    private final List<Collective> group;
+    private final ExecutorService threads = Executors.newFixedThreadPool(2);
+    private long next;
+
+    Pair(JobConfig job, TrainTest data) {
+      TrainingPlan plan = TrainingPlan.of(job, data.train().size());
+      group = InProcessCollective.group(2, Duration.ofSeconds(120));
+      for (Collective c : group) {
+        loops.add(new TrainingLoop(job, plan, data, c, NO_METRICS, null));
+      }
+    }
+
+    /** Runs {@code n} steps on both ranks; rank 0's mean {step, compute, comm, overlap} ms. */
+    double[] steps(int n) throws Exception {
+      long first = next;
+      next += n;
+      List<Future<double[]>> futures = new ArrayList<>();
+      for (TrainingLoop loop : loops) {
+        futures.add(
+            threads.submit(
+                () -> {
+                  double[] sum = new double[4];
+                  for (long s = first; s < first + n; s++) {
+                    TrainingLoop.StepOutcome o = loop.step(s);
+                    sum[0] += o.stepNanos() / 1e6 / n;
+                    sum[1] += o.computeNanos() / 1e6 / n;
+                    sum[2] += o.commNanos() / 1e6 / n;
+                    sum[3] += o.overlapNanos() / 1e6 / n;
+                  }
+                  return sum;
+                }));
+      }
+      double[] rank0 = futures.get(0).get();
+      futures.get(1).get();
+      return rank0;
+    }
+
+    void close() {
+      threads.shutdownNow();
+      group.forEach(Collective::close);
+    }
+  }
+
+  private static double median(List<double[]> runs, int column) {
+    return median(runs.stream().mapToDouble(r -> r[column]).toArray());
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static final MetricsSink NO_METRICS =
+      new MetricsSink() {
+        @Override
+        public void onStep(StepMetrics m) {}
+
+        @Override
+        public void onEval(EvalMetrics m) {}
+
+        @Override
+        public void close() {}
+      };
+}
