@@ -20,10 +20,10 @@ class MetricsJsonlTest {
   @TempDir Path dir;
 
   @Test
-  void shouldWriteOneObjectPerStepWithExactlyTheContractKeys() throws Exception {
+  void shouldWriteOneObjectPerStepWithTheContractKeysThenTheTimelineAndSkips() throws Exception {
     Path file = dir.resolve("metrics.jsonl");
     try (MetricsJsonl sink = MetricsJsonl.create(file)) {
-      sink.onStep(new StepMetrics(4, 0, 0.5, 1e-3, 2.25, 65536, 12.5, 3.25, 1280));
+      sink.onStep(new StepMetrics(4, 0, 0.5, 1e-3, 2.25, 65536, 12.5, 3.25, 1280, 9.5, 2.0, 3));
       sink.onEval(new EvalMetrics(4, 0, 0.75, 0.875));
     }
 
@@ -31,7 +31,8 @@ class MetricsJsonlTest {
     assertThat(lines)
         .containsExactly(
             "{\"type\":\"step\",\"step\":4,\"epoch\":0,\"loss\":0.5,\"lr\":0.001,\"grad_norm\":2.25,"
-                + "\"loss_scale\":65536.0,\"step_ms\":12.5,\"comm_ms\":3.25,\"examples_per_s\":1280.0}",
+                + "\"loss_scale\":65536.0,\"step_ms\":12.5,\"comm_ms\":3.25,\"examples_per_s\":1280.0,"
+                + "\"compute_ms\":9.5,\"overlap_ms\":2.0,\"skipped_steps\":3}",
             "{\"type\":\"eval\",\"step\":4,\"epoch\":0,\"test_loss\":0.75,\"test_accuracy\":0.875}");
     assertThat(fieldNames(JSON.readTree(lines.get(0))))
         .containsExactly(
@@ -44,7 +45,11 @@ class MetricsJsonlTest {
             "loss_scale",
             "step_ms",
             "comm_ms",
-            "examples_per_s");
+            "examples_per_s",
+            "compute_ms",
+            "overlap_ms",
+            "skipped_steps");
+    assertThat(MetricsJsonl.read(file).steps().get(0).skippedSteps()).isEqualTo(3);
     assertThat(fieldNames(JSON.readTree(lines.get(1))))
         .containsExactly("type", "step", "epoch", "test_loss", "test_accuracy");
   }

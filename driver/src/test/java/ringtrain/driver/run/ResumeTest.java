@@ -51,6 +51,34 @@ class ResumeTest {
   }
 
   @Test
+  void shouldEndBitwiseEqualWithFp16LossScalingRecomputationAndOverlap() throws IOException {
+    // A huge initial scale makes the first steps overflow and skip; growth every 4 finite steps
+    // then moves the scale across the snapshots, so the scaler state must survive the resume.
+    List<String> job = new java.util.ArrayList<>(JOB);
+    job.addAll(
+        List.of(
+            "precision.compute=fp16",
+            "precision.mode=emulated",
+            "precision.loss_scale.init=1099511627776",
+            "precision.loss_scale.growth_interval=4",
+            "remat.segments=2",
+            "train.world_size=2",
+            "comm.overlap=true",
+            "comm.bucket_mb=1"));
+    INDArray uninterrupted =
+        new TrainRun(null, job, tmp.resolve("a"), false).execute().training().params();
+
+    Path b = tmp.resolve("b");
+    new TrainRun(null, job, b, false).execute();
+    deleteRecursively(b.resolve("snapshots/step-00000030"));
+    INDArray resumed = new TrainRun(null, job, b, true).execute().training().params();
+
+    assertBitwiseEqual(resumed, uninterrupted);
+    String metrics = Files.readString(b.resolve("metrics.jsonl"));
+    assertThat(metrics).contains("\"skipped_steps\":").contains("\"loss_scale\":");
+  }
+
+  @Test
   void shouldSkipACorruptSnapshotAndStillMatch() throws IOException {
     INDArray uninterrupted = train(tmp.resolve("a"), false).training().params();
 
