@@ -21,9 +21,11 @@ import ringtrain.common.metrics.EvalMetrics;
 import ringtrain.common.metrics.StepMetrics;
 
 /**
- * The run's plots under {@code plots/}: loss.png, lr.png, grad_norm.png, throughput.png, and
- * accuracy.png when the run evaluated. Drawn from the metrics.jsonl records with XChart, headless.
- * Non-finite points (skipped fp16 steps) are left out; a chart with no finite point is not drawn.
+ * The run's plots under {@code plots/}: loss.png, lr.png, grad_norm.png, throughput.png,
+ * loss_scale.png when fp16 loss scaling ran, timeline.png (compute, all-reduce, overlap per step)
+ * when the steps recorded it, and accuracy.png when the run evaluated. Drawn from the metrics.jsonl
+ * records with XChart, headless. Non-finite points (skipped fp16 steps) are left out; a chart with
+ * no finite point is not drawn.
  */
 public final class Plots {
   static {
@@ -75,6 +77,26 @@ public final class Plots {
         plotsDir.resolve("throughput.png"),
         written,
         steps("examples/s", steps, StepMetrics::examplesPerS));
+    if (steps.stream().anyMatch(m -> m.lossScale() != 1.0 || m.skippedSteps() > 0)) {
+      draw(
+          "Dynamic loss scale (fp16) and skipped steps",
+          "log2(scale) / skipped steps",
+          plotsDir.resolve("loss_scale.png"),
+          written,
+          steps("log2(loss scale)", steps, m -> Math.log(m.lossScale()) / Math.log(2)),
+          steps("skipped steps", steps, m -> m.skippedSteps()));
+    }
+    if (steps.stream().anyMatch(m -> m.computeMs() > 0)) {
+      draw(
+          "Step timeline",
+          "ms",
+          plotsDir.resolve("timeline.png"),
+          written,
+          steps("step", steps, StepMetrics::stepMs),
+          steps("compute", steps, StepMetrics::computeMs),
+          steps("all-reduce", steps, StepMetrics::commMs),
+          steps("all-reduce hidden by backward", steps, StepMetrics::overlapMs));
+    }
     draw(
         "Test accuracy",
         "accuracy",

@@ -28,7 +28,18 @@ class PlotsTest {
         double gradNorm = s == 150 ? Double.POSITIVE_INFINITY : 5.0 / Math.sqrt(s + 1);
         sink.onStep(
             new StepMetrics(
-                s, s / 100, 2.3 * Math.exp(-s / 80.0), lr(s), gradNorm, 65536, 10, 2, 4000 + s));
+                s,
+                s / 100,
+                2.3 * Math.exp(-s / 80.0),
+                lr(s),
+                gradNorm,
+                s < 150 ? 65536 : 32768,
+                10,
+                2,
+                4000 + s,
+                8,
+                1.5,
+                s < 150 ? 0 : 1));
         if (s % 100 == 99) {
           sink.onEval(new EvalMetrics(s, s / 100, 0.5 - s / 1000.0, 0.8 + s / 2000.0));
         }
@@ -39,7 +50,14 @@ class PlotsTest {
 
     assertThat(written)
         .extracting(p -> p.getFileName().toString())
-        .containsExactly("loss.png", "lr.png", "grad_norm.png", "throughput.png", "accuracy.png");
+        .containsExactly(
+            "loss.png",
+            "lr.png",
+            "grad_norm.png",
+            "throughput.png",
+            "loss_scale.png",
+            "timeline.png",
+            "accuracy.png");
     for (Path png : written) {
       byte[] bytes = Files.readAllBytes(png);
       assertThat(Arrays.copyOf(bytes, PNG_MAGIC.length)).as(png.toString()).isEqualTo(PNG_MAGIC);
