@@ -70,11 +70,25 @@ public final class PlanText {
             + lower(job.precision().compute())
             + ", comm "
             + lower(job.precision().comm())
-            + ", master weights fp32");
+            + ", master weights fp32"
+            + (job.precision().compute() == ringtrain.common.config.PrecisionConfig.Precision.FP16
+                ? ", dynamic loss scale from " + fmt(job.precision().lossScaleInit())
+                : "")
+            + (job.precision().compute() == ringtrain.common.config.PrecisionConfig.Precision.FP32
+                ? ""
+                : ", " + lower(job.precision().mode())));
     line(
         out,
         "remat segments",
-        job.remat().segments() == 0 ? "off" : String.valueOf(job.remat().segments()));
+        job.remat().segments() == 0
+            ? "off"
+            : job.remat().segments() == -1 ? "√L" : String.valueOf(job.remat().segments()));
+    line(
+        out,
+        "overlap",
+        job.comm().overlap()
+            ? "bucketed all-reduce during backward, " + job.comm().bucketMb() + " MiB buckets"
+            : "off");
     line(
         out,
         "snapshots",
@@ -102,7 +116,14 @@ public final class PlanText {
   private static String modelShape(JobConfig job) {
     return job.model().type() == ringtrain.common.config.ModelConfig.Type.CNN
         ? "conv " + job.model().cnnChannels() + " → dense " + job.model().hidden()
-        : "dense " + job.model().hidden() + ", " + lower(job.model().activation());
+        : job.model().type() == ringtrain.common.config.ModelConfig.Type.DEEP_MLP
+            ? "dense "
+                + job.model().depth()
+                + " × "
+                + job.model().width()
+                + ", "
+                + lower(job.model().activation())
+            : "dense " + job.model().hidden() + ", " + lower(job.model().activation());
   }
 
   private static String lower(Enum<?> e) {
