@@ -162,7 +162,10 @@ public final class LayerEngine implements GradientEngine {
       }
       // Dropout may overwrite a layer's input in place; a boundary must survive for the re-run.
       layers[i].allowInputModification(i != segments.first(s));
-      if (i == layers.length - 1) {
+      if (i == layers.length - 1 || (recompute && i == segments.end(s) - 1)) {
+        // The output layer's forward is folded into its backward; so is a re-run segment's last
+        // layer, whose output (the next boundary) is not needed again. Its dropout mask is then
+        // drawn at the start of its backward, from the same generator state.
         layers[i].setInput(x, mgr);
         return null;
       }
