@@ -70,6 +70,23 @@ public record CommConfig(
         r.string("comm.aeron.dir"));
   }
 
+  /**
+   * The defaults of conf/reference.conf, for programs that run without a job config (benchmarks,
+   * rank processes of tests); a test keeps the two in step.
+   */
+  public static CommConfig defaults() {
+    return new CommConfig(
+        Duration.ofSeconds(60),
+        25,
+        MAX_MTU,
+        4 << 20,
+        16 << 20,
+        "shared",
+        "backoff",
+        "127.0.0.1",
+        "");
+  }
+
   /** Bucket size in bytes. */
   public long bucketBytes() {
     return (long) bucketMb << 20;

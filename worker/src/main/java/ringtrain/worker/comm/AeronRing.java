@@ -1,0 +1,330 @@
+package ringtrain.worker.comm;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import ringtrain.common.config.CommConfig;
+
+/**
+ * The ring all-reduce between separate processes over Aeron UDP. Two phases, as in a Spark barrier
+ * stage: {@link #bind} starts the media driver and the subscription and tells this rank's {@link
+ * #localEndpoint()}; once every rank's endpoint is known (allGather), {@link #connect} opens the
+ * publication to the right neighbour.
+ *
+ * <p>Collectives run one at a time, in the order they were called, on the ring's own thread; {@link
+ * #startAllReduce} queues a bucket and returns at once. A collective fails with a {@link
+ * CommException} when no fragment moved for {@code comm.timeout}; after a failure the ring is
+ * broken and every later call fails at once.
+ */
+public final class AeronRing implements Collective {
+  static final int STREAM_ID = 0x5254;
+
+  private final CommConfig config;
+  private final RingJob job;
+  private final EmbeddedDriver driver;
+  private final boolean ownsDriver;
+  private final Subscription subscription;
+  private final FrameCounters counters = new FrameCounters();
+  private final NanoClock clock;
+  private final ExecutorService thread;
+  private ExclusivePublication publication;
+  private RingEngine engine;
+  private long sequence;
+  private long bucketStep = Long.MIN_VALUE;
+  private int bucket;
+  private volatile CommException broken;
+  private volatile boolean closed;
+
+  private AeronRing(
+      CommConfig config, RingJob job, EmbeddedDriver driver, boolean ownsDriver, int port) {
+    this.config = config;
+    this.job = job;
+    this.driver = driver;
+    this.ownsDriver = ownsDriver;
+    this.clock = SystemNanoClock.INSTANCE;
+    this.subscription =
+        driver
+            .aeron()
+            .addSubscription("aeron:udp?endpoint=" + config.bindHost() + ":" + port, STREAM_ID);
+    this.thread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "ringtrain-comm-rank-" + job.rank());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Starts a media driver for this ring and binds the subscription to {@code port} (0: any). */
+  public static AeronRing bind(CommConfig config, RingJob job, String appId, int port) {
+    EmbeddedDriver driver = EmbeddedDriver.start(config, appId, "rank" + job.rank());
+    try {
+      return new AeronRing(config, job, driver, true, port);
+    } catch (RuntimeException e) {
+      driver.close();
+      throw e;
+    }
+  }
+
+  /** Binds to {@code port} (0: any) using a driver shared with others in this JVM. */
+  public static AeronRing bind(CommConfig config, RingJob job, EmbeddedDriver driver, int port) {
+    return new AeronRing(config, job, driver, false, port);
+  }
+
+  /** {@code host:port} the other ranks send to; known once the driver has bound the socket. */
+  public String localEndpoint() {
+    long deadline = clock.nanoTime() + config.timeout().toNanos();
+    while (true) {
+      String endpoint = subscription.resolvedEndpoint();
+      if (endpoint != null) {
+        return endpoint;
+      }
+      if (clock.nanoTime() > deadline) {
+        throw new CommException(
+            "rank " + job.rank() + " could not bind a UDP port on " + config.bindHost());
+      }
+      sleepBriefly();
+    }
+  }
+
+  /**
+   * Connects to the right neighbour; {@code endpoints.get(r)} is rank r's {@link #localEndpoint()}.
+   * Returns once the neighbour's subscription answers.
+   */
+  public void connect(List<String> endpoints) {
+    if (endpoints.size() != job.worldSize()) {
+      throw new IllegalArgumentException(
+          endpoints.size() + " endpoints for a world of " + job.worldSize());
+    }
+    List<String> copy = List.copyOf(endpoints);
+    String right = copy.get(job.right());
+    publication = driver.aeron().addExclusivePublication("aeron:udp?endpoint=" + right, STREAM_ID);
+    long deadline = clock.nanoTime() + config.timeout().toNanos();
+    while (!publication.isConnected()) {
+      if (clock.nanoTime() > deadline) {
+        throw new CommException(
+            "rank "
+                + job.right()
+                + " (host "
+                + right
+                + ") did not answer within "
+                + config.timeout()
+                + " while rank "
+                + job.rank()
+                + " connected the ring; is it running and reachable?");
+      }
+      sleepBriefly();
+    }
+    engine =
+        new RingEngine(
+            job,
+            copy,
+            publication,
+            subscription,
+            EmbeddedDriver.idleStrategy(config.idle()),
+            clock,
+            config.timeout(),
+            counters);
+  }
+
+  @Override
+  public int rank() {
+    return job.rank();
+  }
+
+  @Override
+  public int worldSize() {
+    return job.worldSize();
+  }
+
+  /** Frames dropped so far, by reason. */
+  public FrameCounters counters() {
+    return counters;
+  }
+
+  @Override
+  public void allReduce(FloatBuffer buffer, ReduceOp op, long step) {
+    allReduce(buffer, op, step, WireDtype.FP32);
+  }
+
+  /** All-reduce with {@code wire} values on the network, summed in FP32. */
+  public void allReduce(FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
+    startAllReduce(buffer, op, step, wire).await();
+  }
+
+  @Override
+  public PendingReduce startAllReduce(FloatBuffer buffer, ReduceOp op, long step) {
+    return startAllReduce(buffer, op, step, WireDtype.FP32);
+  }
+
+  /** Queues one bucket; the buffer belongs to the ring until the handle's await() returns. */
+  public synchronized PendingReduce startAllReduce(
+      FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
+    long length = buffer.remaining();
+    RingPlan plan = RingPlan.allReduce(job, step, nextBucket(step), sequence++, length, op, wire);
+    return submit(plan, buffer);
+  }
+
+  @Override
+  public synchronized void broadcast(FloatBuffer buffer, int root, long step) {
+    if (root < 0 || root >= job.worldSize()) {
+      throw new IllegalArgumentException("root " + root + " is not a rank of " + job.worldSize());
+    }
+    RingPlan plan =
+        RingPlan.broadcast(job, step, nextBucket(step), sequence++, buffer.remaining(), root);
+    submit(plan, buffer).await();
+  }
+
+  @Override
+  public synchronized void barrier(long step) {
+    submit(RingPlan.barrier(job, step, nextBucket(step), sequence++), null).await();
+  }
+
+  private int nextBucket(long step) {
+    if (step != bucketStep) {
+      bucketStep = step;
+      bucket = 0;
+    }
+    return bucket++;
+  }
+
+  private Pending submit(RingPlan plan, FloatBuffer buffer) {
+    if (closed) {
+      throw new CommException("rank " + job.rank() + ": the ring is closed");
+    }
+    if (engine == null) {
+      throw new IllegalStateException("connect() the ring before using it");
+    }
+    Future<?> future = thread.submit(() -> execute(plan, buffer));
+    return new Pending(future, plan);
+  }
+
+  private void execute(RingPlan plan, FloatBuffer buffer) {
+    if (broken != null) {
+      throw new CommException("the ring is broken by an earlier failure: " + broken.getMessage());
+    }
+    try {
+      if (buffer == null || plan.length() == 0) {
+        engine.run(plan, 0);
+      } else if (buffer.isDirect() && buffer.order() == ByteOrder.nativeOrder()) {
+        engine.run(plan, address(buffer));
+      } else {
+        runStaged(plan, buffer);
+      }
+    } catch (CommException e) {
+      broken = e;
+      throw e;
+    } catch (RuntimeException e) {
+      broken = new CommException("rank " + job.rank() + ": " + e, e);
+      throw broken;
+    }
+  }
+
+  /** Heap or foreign-order buffers go through a direct copy. */
+  private void runStaged(RingPlan plan, FloatBuffer buffer) {
+    ByteBuffer staging =
+        ByteBuffer.allocateDirect(Math.toIntExact(plan.length() * Float.BYTES))
+            .order(ByteOrder.nativeOrder());
+    FloatBuffer view = staging.asFloatBuffer();
+    view.put(buffer.duplicate());
+    engine.run(plan, address(view));
+    view.flip();
+    buffer.duplicate().put(view);
+  }
+
+  private static long address(FloatBuffer buffer) {
+    long base = UnsafeApi.getLong(buffer, BufferUtil.BYTE_BUFFER_ADDRESS_FIELD_OFFSET);
+    return base + (long) buffer.position() * Float.BYTES;
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    thread.shutdownNow();
+    try {
+      if (!thread.awaitTermination(config.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+        throw new CommException("rank " + job.rank() + ": the ring thread did not stop");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      CloseHelper.closeAll(publication, subscription);
+      if (ownsDriver) {
+        driver.close();
+      }
+    }
+  }
+
+  private static void sleepBriefly() {
+    try {
+      Thread.sleep(1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommException("interrupted while connecting the ring", e);
+    }
+  }
+
+  /** A queued collective; await() ends by the deadline even if the ring thread itself stalls. */
+  private final class Pending implements PendingReduce {
+    private final Future<?> future;
+    private final RingPlan plan;
+
+    Pending(Future<?> future, RingPlan plan) {
+      this.future = future;
+      this.plan = plan;
+    }
+
+    @Override
+    public boolean isDone() {
+      return future.isDone();
+    }
+
+    @Override
+    public void await() {
+      long timeoutMs = config.timeout().toMillis();
+      while (true) {
+        try {
+          future.get(timeoutMs, TimeUnit.MILLISECONDS);
+          return;
+        } catch (TimeoutException e) {
+          if (engine.nanosSinceProgress() > 2 * config.timeout().toNanos()) {
+            throw new CommException(
+                "rank "
+                    + job.rank()
+                    + ": the ring thread made no progress for "
+                    + Duration.ofNanos(engine.nanosSinceProgress())
+                    + " (step "
+                    + plan.step()
+                    + ")");
+          }
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          throw new CommException(cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CommException("interrupted while waiting for step " + plan.step(), e);
+        }
+      }
+    }
+  }
+}

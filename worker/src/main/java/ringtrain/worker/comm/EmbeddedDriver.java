@@ -1,0 +1,149 @@
+package ringtrain.worker.comm;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ringtrain.common.config.CommConfig;
+
+/**
+ * One embedded Aeron media driver and its client, in a directory unique to this application,
+ * executor and process ({@code <dir>/ringtrain-aeron/<app>-<executor>-<pid>}). The directory is
+ * removed on close; directories left by processes that no longer exist are removed on start.
+ */
+public final class EmbeddedDriver implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDriver.class);
+  private static final Pattern PID_SUFFIX = Pattern.compile(".*-(\\d+)$");
+
+  private final MediaDriver driver;
+  private final Aeron aeron;
+  private final File directory;
+  private boolean closed;
+
+  private EmbeddedDriver(MediaDriver driver, Aeron aeron, File directory) {
+    this.driver = driver;
+    this.aeron = aeron;
+    this.directory = directory;
+  }
+
+  /** Starts a driver for {@code appId}/{@code executorId} with the settings of {@code config}. */
+  public static EmbeddedDriver start(CommConfig config, String appId, String executorId) {
+    Path root = root(config);
+    removeStaleDirectories(root);
+    long pid = ProcessHandle.current().pid();
+    File dir = root.resolve(sanitize(appId) + "-" + sanitize(executorId) + "-" + pid).toFile();
+    MediaDriver.Context driverContext =
+        new MediaDriver.Context()
+            .aeronDirectoryName(dir.getAbsolutePath())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .threadingMode(ThreadingMode.valueOf(config.threading().toUpperCase(Locale.ROOT)))
+            .mtuLength(config.mtu())
+            .ipcMtuLength(config.mtu())
+            .socketSndbufLength(config.socketBufferBytes())
+            .socketRcvbufLength(config.socketBufferBytes())
+            .initialWindowLength(Math.min(config.socketBufferBytes(), config.termLength() / 2))
+            .publicationTermBufferLength(config.termLength())
+            .ipcTermBufferLength(config.termLength())
+            .termBufferSparseFile(true)
+            .conductorIdleStrategy(new SleepingIdleStrategy(TimeUnit.MILLISECONDS.toNanos(1)))
+            .senderIdleStrategy(idleStrategy(config.idle()))
+            .receiverIdleStrategy(idleStrategy(config.idle()))
+            .sharedNetworkIdleStrategy(idleStrategy(config.idle()))
+            .sharedIdleStrategy(idleStrategy(config.idle()))
+            .warnIfDirectoryExists(false);
+    MediaDriver driver = MediaDriver.launchEmbedded(driverContext);
+    try {
+      Aeron aeron =
+          Aeron.connect(
+              new Aeron.Context()
+                  .aeronDirectoryName(driver.aeronDirectoryName())
+                  .driverTimeoutMs(Math.max(10_000, config.timeout().toMillis())));
+      return new EmbeddedDriver(driver, aeron, dir);
+    } catch (RuntimeException e) {
+      driver.close();
+      throw e;
+    }
+  }
+
+  /** The idle strategy named by {@code comm.aeron.idle}. */
+  public static IdleStrategy idleStrategy(String name) {
+    return switch (name) {
+      case "busy_spin" -> new BusySpinIdleStrategy();
+      case "yield" -> new YieldingIdleStrategy();
+      case "sleep" -> new SleepingIdleStrategy(TimeUnit.MICROSECONDS.toNanos(50));
+      default ->
+          new BackoffIdleStrategy(
+              64, 64, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+    };
+  }
+
+  public Aeron aeron() {
+    return aeron;
+  }
+
+  public File directory() {
+    return directory;
+  }
+
+  /** Closes the client and the driver and removes the directory. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      aeron.close();
+    } finally {
+      driver.close();
+      IoUtil.delete(directory, true);
+    }
+  }
+
+  static Path root(CommConfig config) {
+    String base = config.dir().isBlank() ? System.getProperty("java.io.tmpdir") : config.dir();
+    return Path.of(base, "ringtrain-aeron");
+  }
+
+  /** Removes driver directories whose owning process is gone (a crash skips close()). */
+  static void removeStaleDirectories(Path root) {
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new CommException("cannot create the Aeron directory root " + root + ": " + e, e);
+    }
+    try (Stream<Path> children = Files.list(root)) {
+      children.forEach(
+          child -> {
+            Matcher m = PID_SUFFIX.matcher(child.getFileName().toString());
+            if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+              LOG.info("removing stale Aeron directory {} of a process that is gone", child);
+              IoUtil.delete(child.toFile(), true);
+            }
+          });
+    } catch (IOException e) {
+      LOG.warn("could not list {} to remove stale Aeron directories: {}", root, e.toString());
+    }
+  }
+
+  private static String sanitize(String id) {
+    return id.replaceAll("[^A-Za-z0-9_.]", "_");
+  }
+}

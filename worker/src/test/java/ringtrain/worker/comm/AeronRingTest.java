@@ -1,0 +1,199 @@
+package ringtrain.worker.comm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import ringtrain.common.config.CommConfig;
+import ringtrain.common.config.ConfigReader;
+
+/** Rings of real media drivers inside this JVM (one driver per rank); processes are in the ITs. */
+class AeronRingTest {
+
+  static CommConfig config(Duration timeout) {
+    return CommConfig.from(
+            new ConfigReader(ConfigFactory.parseFile(Path.of("../conf/reference.conf").toFile())))
+        .withTimeout(timeout);
+  }
+
+  interface RankBody {
+    void run(AeronRing ring) throws Exception;
+  }
+
+  static void inRing(int n, Duration timeout, RankBody body) throws Exception {
+    CommConfig config = config(timeout);
+    long token = 77;
+    List<AeronRing> rings = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      for (int r = 0; r < n; r++) {
+        rings.add(AeronRing.bind(config, new RingJob(token, 0, r, n), "test", 0));
+      }
+      List<String> endpoints = rings.stream().map(AeronRing::localEndpoint).toList();
+      List<Future<?>> futures = new ArrayList<>();
+      for (AeronRing ring : rings) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  ring.connect(endpoints);
+                  body.run(ring);
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+      rings.forEach(AeronRing::close);
+    }
+  }
+
+  @Test
+  void shouldReduceEveryLengthBitwiseInRingOrder() throws Exception {
+    for (int n : new int[] {2, 3}) {
+      long[][] hashes = new long[n][];
+      inRing(
+          n,
+          Duration.ofSeconds(10),
+          ring -> {
+            List<Long> h = new ArrayList<>();
+            int step = 0;
+            for (WireDtype wire : WireDtype.values()) {
+              for (int length : new int[] {1, n - 1, 17, 70001}) {
+                for (ReduceOp op : ReduceOp.values()) {
+                  FloatBuffer b = TestVectors.direct(length, ring.rank(), length);
+                  ring.allReduce(b, op, step++, wire);
+                  assertThat(TestVectors.countWrong(b, length, n, op, wire))
+                      .as("%s %s length %d", wire, op, length)
+                      .isZero();
+                  h.add(TestVectors.hash(b));
+                }
+              }
+            }
+            hashes[ring.rank()] = h.stream().mapToLong(Long::longValue).toArray();
+          });
+      for (long[] h : hashes) {
+        assertThat(h).containsExactly(hashes[0]);
+      }
+    }
+  }
+
+  @Test
+  void shouldBroadcastAndBarrierAndOverlapBuckets() throws Exception {
+    inRing(
+        3,
+        Duration.ofSeconds(10),
+        ring -> {
+          FloatBuffer params = TestVectors.direct(5, ring.rank(), 100_000);
+          ring.broadcast(params, 1, 0);
+          FloatBuffer rootParams = TestVectors.direct(5, 1, 100_000);
+          assertThat(params).isEqualTo(rootParams);
+          ring.barrier(0);
+          List<FloatBuffer> buckets = new ArrayList<>();
+          List<PendingReduce> pending = new ArrayList<>();
+          for (int k = 0; k < 4; k++) {
+            FloatBuffer b = TestVectors.direct(100 + k, ring.rank(), 30_000 + k);
+            buckets.add(b);
+            pending.add(ring.startAllReduce(b, ReduceOp.AVERAGE, 1));
+          }
+          for (int k = 0; k < 4; k++) {
+            pending.get(k).await();
+            assertThat(
+                    TestVectors.countWrong(
+                        buckets.get(k), 100 + k, 3, ReduceOp.AVERAGE, WireDtype.FP32))
+                .isZero();
+          }
+          assertThat(ring.counters().totalRejected()).isZero();
+        });
+  }
+
+  @Test
+  void shouldLeaveNoThreadsOrDirectoriesAfterClose() throws Exception {
+    Path root = EmbeddedDriver.root(config(Duration.ofSeconds(5)));
+    inRing(2, Duration.ofSeconds(5), ring -> ring.barrier(0));
+    long pid = ProcessHandle.current().pid();
+    try (var children = Files.list(root)) {
+      assertThat(children.map(p -> p.getFileName().toString()))
+          .noneMatch(name -> name.endsWith("-" + pid));
+    }
+    Thread.sleep(200);
+    assertThat(Thread.getAllStackTraces().keySet())
+        .extracting(Thread::getName)
+        .noneMatch(name -> name.startsWith("ringtrain-comm") || name.startsWith("aeron"));
+  }
+
+  @Test
+  void shouldDropAndCountStrayFramesWithoutSummingThem() throws Exception {
+    int length = 1_000_000;
+    inRing(
+        2,
+        Duration.ofSeconds(10),
+        ring -> {
+          if (ring.rank() == 0) {
+            Thread.sleep(1000); // rank 1 meets the stray frames before any real one
+          } else {
+            injectStrayFrames(ring.localEndpoint());
+          }
+          FloatBuffer b = TestVectors.direct(9, ring.rank(), length);
+          ring.allReduce(b, ReduceOp.SUM, 0);
+          assertThat(TestVectors.countWrong(b, 9, 2, ReduceOp.SUM, WireDtype.FP32)).isZero();
+          if (ring.rank() == 1) {
+            FrameCounters c = ring.counters();
+            assertThat(c.rejected(FrameReject.WRONG_JOB)).isEqualTo(1);
+            assertThat(c.rejected(FrameReject.WRONG_ATTEMPT)).isEqualTo(1);
+            assertThat(c.rejected(FrameReject.WRONG_STEP)).isEqualTo(1);
+            assertThat(c.rejected(FrameReject.BAD_CRC)).isEqualTo(1);
+            assertThat(c.rejected(FrameReject.STALE)).isEqualTo(1);
+            assertThat(c.rejected(FrameReject.MALFORMED)).isEqualTo(1);
+          } else {
+            assertThat(ring.counters().totalRejected()).isZero();
+          }
+        });
+  }
+
+  /** Frames aimed at rank 1's first receive (chunk 0, fragment 0 of all-reduce 0, step 0). */
+  private static void injectStrayFrames(String endpoint) throws InterruptedException {
+    CommConfig config = config(Duration.ofSeconds(10));
+    try (EmbeddedDriver injector = EmbeddedDriver.start(config, "test", "injector");
+        var pub =
+            injector
+                .aeron()
+                .addExclusivePublication("aeron:udp?endpoint=" + endpoint, AeronRing.STREAM_ID)) {
+      while (!pub.isConnected()) {
+        Thread.sleep(1);
+      }
+      int payload = (pub.maxPayloadLength() - FrameHeader.LENGTH) / 4 * 4;
+      org.agrona.concurrent.UnsafeBuffer frame =
+          new org.agrona.concurrent.UnsafeBuffer(new byte[FrameHeader.LENGTH + payload]);
+      FrameHeader h = new FrameHeader().wrap(frame, 0);
+      long[][] cases = { // token, attempt, step, sequence, crc
+        {78, 0, 0, 0, 0}, {77, 1, 0, 0, 0}, {77, 0, 99, 0, 0}, {77, 0, 0, 0, 12345}, {77, 0, 0, -1, 0}
+      };
+      for (long[] c : cases) {
+        h.writeOp(FrameHeader.KIND_ALL_REDUCE, c[0], (int) c[1], 0, c[2], c[3], 0)
+            .writeFragment(0, 0, 0, payload, (int) c[4]);
+        while (pub.offer(frame) < 0) {
+          Thread.sleep(1);
+        }
+      }
+      while (pub.offer(new org.agrona.concurrent.UnsafeBuffer(new byte[10])) < 0) {
+        Thread.sleep(1);
+      }
+      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (pub.position() > 0 && System.nanoTime() < end && pub.availableWindow() < 0) {
+        Thread.sleep(1);
+      }
+      Thread.sleep(200); // let the frames reach rank 1's image before the injector goes away
+    }
+  }
+}
