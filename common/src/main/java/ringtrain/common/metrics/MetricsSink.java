@@ -1,0 +1,15 @@
+package ringtrain.common.metrics;
+
+/**
+ * Receives training metrics as they happen (progress bar, metrics.jsonl, ...). Called from one
+ * thread; {@link #close()} flushes and releases what the sink holds and does not throw checked
+ * exceptions, so sinks compose.
+ */
+public interface MetricsSink extends AutoCloseable {
+  void onStep(StepMetrics m);
+
+  void onEval(EvalMetrics m);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,212 @@
+package ringtrain.driver.metrics;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import ringtrain.common.error.UserException;
+import ringtrain.common.metrics.EvalMetrics;
+import ringtrain.common.metrics.MetricsSink;
+import ringtrain.common.metrics.StepMetrics;
+
+/**
+ * metrics.jsonl: one JSON object per line, {@code "type":"step"} with the keys of DESIGN.md §11 or
+ * {@code "type":"eval"} with test_loss and test_accuracy. Every line is flushed as it is written,
+ * so a crash keeps everything logged before it.
+ *
+ * <p>Non-finite numbers (the gradient norm of a skipped fp16 step, a diverged loss) are written as
+ * {@code null}, which every JSON reader accepts, and read back as NaN.
+ */
+public final class MetricsJsonl implements MetricsSink {
+  static final String TYPE = "type";
+  static final String STEP_TYPE = "step";
+  static final String EVAL_TYPE = "eval";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final Path file;
+  private final BufferedWriter out;
+
+  private MetricsJsonl(Path file, BufferedWriter out) {
+    this.file = file;
+    this.out = out;
+  }
+
+  /** Starts a fresh metrics.jsonl, replacing any existing file. */
+  public static MetricsJsonl create(Path file) {
+    return open(file, StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
+  /**
+   * Continues the metrics.jsonl of a run that resumes at {@code resumeStep}: lines with step &gt;=
+   * resumeStep (logged after the snapshot by the attempt that died) and lines cut off by a crash
+   * are dropped first, so every step appears once.
+   */
+  public static MetricsJsonl resume(Path file, long resumeStep) {
+    if (Files.exists(file)) {
+      try {
+        List<String> kept = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          Optional<JsonNode> node = parse(line);
+          if (node.isPresent() && node.get().path(STEP_TYPE).asLong(Long.MAX_VALUE) < resumeStep) {
+            kept.add(line);
+          }
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw cannotWrite(file, e);
+      }
+    }
+    return open(file, StandardOpenOption.APPEND);
+  }
+
+  /** Reads every complete record; a line cut off by a crash is skipped. */
+  public static MetricsLog read(Path file) {
+    List<StepMetrics> steps = new ArrayList<>();
+    List<EvalMetrics> evals = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        Optional<JsonNode> parsed = parse(line);
+        if (parsed.isEmpty()) {
+          continue;
+        }
+        JsonNode n = parsed.get();
+        if (STEP_TYPE.equals(n.path(TYPE).asText())) {
+          steps.add(
+              new StepMetrics(
+                  n.path("step").asLong(),
+                  n.path("epoch").asLong(),
+                  number(n, "loss"),
+                  number(n, "lr"),
+                  number(n, "grad_norm"),
+                  number(n, "loss_scale"),
+                  number(n, "step_ms"),
+                  number(n, "comm_ms"),
+                  number(n, "examples_per_s")));
+        } else if (EVAL_TYPE.equals(n.path(TYPE).asText())) {
+          evals.add(
+              new EvalMetrics(
+                  n.path("step").asLong(),
+                  n.path("epoch").asLong(),
+                  number(n, "test_loss"),
+                  number(n, "test_accuracy")));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    return new MetricsLog(steps, evals);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public void onStep(StepMetrics m) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put(TYPE, STEP_TYPE);
+    n.put("step", m.step());
+    n.put("epoch", m.epoch());
+    put(n, "loss", m.loss());
+    put(n, "lr", m.lr());
+    put(n, "grad_norm", m.gradNorm());
+    put(n, "loss_scale", m.lossScale());
+    put(n, "step_ms", m.stepMs());
+    put(n, "comm_ms", m.commMs());
+    put(n, "examples_per_s", m.examplesPerS());
+    writeLine(n);
+  }
+
+  @Override
+  public void onEval(EvalMetrics m) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put(TYPE, EVAL_TYPE);
+    n.put("step", m.step());
+    n.put("epoch", m.epoch());
+    put(n, "test_loss", m.testLoss());
+    put(n, "test_accuracy", m.testAccuracy());
+    writeLine(n);
+  }
+
+  @Override
+  public void close() {
+    try {
+      out.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close " + file, e);
+    }
+  }
+
+  private void writeLine(ObjectNode node) {
+    try {
+      out.write(MAPPER.writeValueAsString(node));
+      out.write('\n');
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot append to " + file, e);
+    }
+  }
+
+  private static MetricsJsonl open(Path file, StandardOpenOption mode) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+      BufferedWriter out =
+          Files.newBufferedWriter(
+              file,
+              StandardCharsets.UTF_8,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              mode);
+      return new MetricsJsonl(file, out);
+    } catch (IOException e) {
+      throw cannotWrite(file, e);
+    }
+  }
+
+  private static UserException cannotWrite(Path file, IOException e) {
+    return new UserException(
+        "cannot write " + file + " (" + e.getMessage() + "); choose a writable --out directory", e);
+  }
+
+  private static void put(ObjectNode node, String key, double value) {
+    if (Double.isFinite(value)) {
+      node.put(key, value);
+    } else {
+      node.putNull(key);
+    }
+  }
+
+  private static double number(JsonNode node, String key) {
+    JsonNode value = node.get(key);
+    return value == null || !value.isNumber() ? Double.NaN : value.asDouble();
+  }
+
+  private static Optional<JsonNode> parse(String line) {
+    if (line.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode node = MAPPER.readTree(line);
+      return node != null && node.isObject() && node.has(STEP_TYPE)
+          ? Optional.of(node)
+          : Optional.empty();
+    } catch (JsonProcessingException e) {
+      return Optional.empty();
+    }
+  }
+}
