@@ -13,8 +13,8 @@ import java.util.List;
  * The whole validated job: one immutable record per config section. Built once from the resolved
  * config; after that every value is trusted.
  *
- * @param rendered the resolved config as HOCON text, the form shipped to executors and saved in
- *     the run directory
+ * @param rendered the resolved config as HOCON text, the form shipped to executors and saved in the
+ *     run directory
  */
 public record JobConfig(
     RunConfig run,
@@ -34,7 +34,7 @@ public record JobConfig(
    * written under one value can be resumed under another.
    */
   private static final List<String> HASH_EXCLUDED =
-      List.of("run", "snapshot", "comm.timeout", "train.eval_every_epoch");
+      List.of("run", "snapshot", "cluster", "comm.timeout", "train.eval_every_epoch");
 
   /** Validates every section of a resolved config. */
   public static JobConfig from(Config resolved) {

@@ -10,6 +10,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.typesafe.config.Config;
+import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.PrecisionConfig;
 import ringtrain.common.error.ConfigException;
@@ -17,7 +19,9 @@ import ringtrain.common.error.SnapshotException;
 import ringtrain.common.error.UserException;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.driver.config.ConfigLoader;
+import ringtrain.driver.launch.ClusterConfig;
 import ringtrain.driver.launch.LocalLauncher;
+import ringtrain.driver.launch.SparkLauncher;
 import ringtrain.driver.metrics.CompositeSink;
 import ringtrain.driver.metrics.MetricsJsonl;
 import ringtrain.driver.metrics.Plots;
@@ -66,7 +70,10 @@ public final class TrainRun {
   }
 
   public Result execute() {
-    JobConfig job = JobConfig.from(ConfigLoader.load(jobFile, overrides));
+    Config resolved = ConfigLoader.load(jobFile, overrides);
+    JobConfig job = JobConfig.from(resolved);
+    ClusterConfig cluster = ClusterConfig.from(new ConfigReader(resolved));
+    boolean onSpark = !cluster.effectiveMaster().isEmpty() || SparkLauncher.activeContext().isPresent();
     refuseUnavailable(job);
     TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
     TrainingPlan plan = TrainingPlan.of(job, data.train().size());
@@ -77,7 +84,9 @@ public final class TrainRun {
     SnapshotStore snapshots = new SnapshotStore(snapshotDir, job.snapshot().keep());
     Optional<TrainingState> state = resume ? Optional.of(resumeState(snapshots, snapshotDir, job)) : Optional.empty();
 
-    String planText = PlanText.render(plan, snapshotDir.toString(), data.test().size());
+    String planText =
+        PlanText.render(plan, snapshotDir.toString(), data.test().size())
+            + String.format(Locale.ROOT, "  %-16s %s%n", "ranks run on", placement(cluster, onSpark));
     System.out.println("ringtrain plan:");
     System.out.print(planText);
     dir.writeText("config.conf", job.rendered());
@@ -90,7 +99,10 @@ public final class TrainRun {
         CompositeSink.of(
             new ProgressSink(plan.totalSteps(), startStep),
             new MetricsJsonl(dir.file("metrics.jsonl"), startStep))) {
-      result = LocalLauncher.run(plan, data, sink, snapshots, state);
+      result =
+          onSpark
+              ? SparkLauncher.run(plan, data, sink, snapshotDir, resume, cluster)
+              : LocalLauncher.run(plan, data, sink, snapshots, state);
     }
     double wallS = (System.nanoTime() - wallStart) / 1e9;
 
@@ -110,6 +122,14 @@ public final class TrainRun {
     summary.write(dir.file("summary.json"));
     Plots.write(dir.file("metrics.jsonl"), dir.plots());
     return new Result(dir.root(), result, summary);
+  }
+
+  private static String placement(ClusterConfig cluster, boolean onSpark) {
+    if (!onSpark) {
+      return "this JVM (threads; set cluster.master for Spark)";
+    }
+    String master = cluster.effectiveMaster();
+    return "Spark " + (master.isEmpty() ? "(active SparkContext)" : master) + ", one barrier task per rank";
   }
 
   private TrainingState resumeState(SnapshotStore snapshots, Path snapshotDir, JobConfig job) {
