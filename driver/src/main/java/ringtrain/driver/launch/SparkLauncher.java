@@ -159,8 +159,8 @@ public final class SparkLauncher {
       RankOutcome[] outcomes;
       try {
         outcomes = (RankOutcome[]) stage.collect();
-      } catch (RuntimeException e) {
-        throw explain(e, failures.first(), cluster, sc);
+      } catch (Exception e) { // SparkException is checked, but Scala does not declare it
+        throw explain(e, failures.await(Duration.ofSeconds(5)), cluster, sc);
       } finally {
         sc.clearJobGroup();
       }
@@ -176,7 +176,8 @@ public final class SparkLauncher {
       throw new IllegalStateException("interrupted while collecting metrics", e);
     } finally {
       sc.removeSparkListener(failures);
-      shared.destroy();
+      // Not destroy(): it blocks on every executor, and a lost one would hold the driver.
+      shared.unpersist(false);
     }
   }
 
@@ -217,7 +218,7 @@ public final class SparkLauncher {
    * the scheduler's record, with the end of its executor log where it can be read.
    */
   private static RuntimeException explain(
-      RuntimeException e, StageFailures.Failure failure, ClusterConfig cluster, SparkContext sc) {
+      Exception e, StageFailures.Failure failure, ClusterConfig cluster, SparkContext sc) {
     for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
       if (t instanceof UserException user) {
         return new UserException(user.getMessage(), e);
@@ -227,7 +228,9 @@ public final class SparkLauncher {
       }
     }
     if (failure == null) {
-      return e;
+      return e instanceof RuntimeException re
+          ? re
+          : new IllegalStateException("the training stage failed: " + e.getMessage(), e);
     }
     List<String> tail = List.of();
     if (cluster.localCluster().isPresent()) {

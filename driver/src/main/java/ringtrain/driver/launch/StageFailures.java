@@ -1,5 +1,6 @@
 package ringtrain.driver.launch;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.TaskKilled;
@@ -23,6 +24,7 @@ final class StageFailures extends SparkListener {
    */
   record Failure(int rank, String executorId, String host, int attempt, String reason) {}
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StageFailures.class);
   private static final String JOB_GROUP = "spark.jobGroup.id";
 
   private final String jobGroup;
@@ -36,6 +38,7 @@ final class StageFailures extends SparkListener {
 
   @Override
   public void onJobStart(SparkListenerJobStart start) {
+    LOG.debug("job start: stages {}, group {}", start.stageIds(), start.properties() == null ? null : start.properties().getProperty(JOB_GROUP));
     if (start.properties() != null && jobGroup.equals(start.properties().getProperty(JOB_GROUP))) {
       for (int i = 0; i < start.stageIds().size(); i++) {
         stages.add((Integer) start.stageIds().apply(i));
@@ -45,6 +48,7 @@ final class StageFailures extends SparkListener {
 
   @Override
   public void onTaskEnd(SparkListenerTaskEnd end) {
+    LOG.debug("task end: stage {} (watching {}), index {}, reason {}", end.stageId(), stages, end.taskInfo().index(), end.reason());
     if (!stages.contains(end.stageId()) || end.taskInfo().successful() || first != null) {
       return;
     }
@@ -64,8 +68,20 @@ final class StageFailures extends SparkListener {
             reason);
   }
 
-  /** The first failure seen, or null. */
-  Failure first() {
+  /**
+   * The first failure seen, waiting up to {@code max} for it: listener events arrive
+   * asynchronously, often after the job's failure has reached the driver. Null if none came.
+   */
+  Failure await(Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (first == null && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     return first;
   }
 }
