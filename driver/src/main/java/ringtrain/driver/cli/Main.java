@@ -25,8 +25,16 @@ public final class Main {
 
   /** Runs the command line and returns the exit code, without exiting. */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** Runs the command line with its messages sent to {@code err} (for tests and embedding). */
+  public static int run(PrintWriter err, String... args) {
     CommandLine cli = commandLine();
-    return cli.execute(args);
+    cli.setErr(err);
+    int code = cli.execute(args);
+    err.flush();
+    return code;
   }
 
   static CommandLine commandLine() {

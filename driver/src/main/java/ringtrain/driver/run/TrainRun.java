@@ -97,8 +97,10 @@ public final class TrainRun {
     TrainingResult result;
     try (MetricsSink sink =
         CompositeSink.of(
-            new ProgressSink(plan.totalSteps(), startStep),
-            new MetricsJsonl(dir.file("metrics.jsonl"), startStep))) {
+            ProgressSink.forTerminal(plan.totalSteps(), startStep),
+            resume
+                ? MetricsJsonl.resume(dir.file("metrics.jsonl"), startStep)
+                : MetricsJsonl.create(dir.file("metrics.jsonl")))) {
       result =
           onSpark
               ? SparkLauncher.run(plan, data, sink, snapshotDir, resume, cluster)

@@ -60,6 +60,9 @@ public final class TrainingLoop {
   /** Flat gradient with one trailing slot for the loss; {@link #grad} is a view of the first P. */
   private final INDArray gradAndLoss;
   private final INDArray grad;
+  private final FloatBuffer gradBuffer;
+  /** Flat view of the network's parameters, shaped like {@link #grad}. */
+  private final INDArray params;
 
   /**
    * @param snapshots where rank 0 writes snapshots, or null for none
@@ -96,6 +99,8 @@ public final class TrainingLoop {
     long p = net.numParams();
     this.gradAndLoss = Nd4j.zeros(DataType.FLOAT, p + 1);
     this.grad = gradAndLoss.get(NDArrayIndex.interval(0, p));
+    this.gradBuffer = buffer(gradAndLoss);
+    this.params = engine.params().reshape(p);
   }
 
   /** The network being trained (its parameters are the live training parameters). */
@@ -112,12 +117,12 @@ public final class TrainingLoop {
     long start = 0;
     if (resume.isPresent()) {
       TrainingState state = resume.get();
-      engine.params().assign(state.params().reshape(engine.params().shape()));
+      params.assign(state.params().reshape(params.shape()));
       optimizer.restore(state.optimizerSteps(), state.optimizerState());
       start = state.step();
       LOG.info("rank {} resumed at step {}", comm.rank(), start);
     } else if (comm.worldSize() > 1) {
-      broadcast(engine.params(), 0);
+      comm.broadcast(buffer(params), 0, 0);
     }
     if (start == 0 && snapshots != null && job.snapshot().atStart()) {
       writeSnapshot(0);
@@ -125,7 +130,6 @@ public final class TrainingLoop {
 
     long total = plan.totalSteps();
     long stepsPerEpoch = batches.stepsPerEpoch();
-    int k = job.train().accumulation();
     long examplesPerStep = batches.globalBatch();
     long lastSnapshot = -1;
     EvalMetrics lastEval = null;
@@ -134,50 +138,20 @@ public final class TrainingLoop {
     double epochLossSum = 0;
     long epochLossCount = 0;
     for (long s = start; s < total; s++) {
-      long stepStart = System.nanoTime();
-      double lr = schedule.lr(s);
-
-      double lossSum = 0;
-      for (int j = 0; j < k; j++) {
-        DataSet batch = MiniBatches.of(data.train(), batches.indices(s, comm.rank(), j), images);
-        // Dropout masks depend only on (seed, step, rank, micro-batch): a resumed run replays them.
-        Nd4j.getRandom().setSeed(dropoutSeed(job.train().seed(), s, comm.rank() * k + j));
-        lossSum += engine.computeGradient(batch);
-        if (j == 0) {
-          grad.assign(engine.gradient());
-        } else {
-          grad.addi(engine.gradient());
-        }
-      }
-      if (k > 1) {
-        grad.divi(k);
-      }
-      gradAndLoss.putScalar(grad.length(), lossSum / k);
-
-      long commStart = System.nanoTime();
-      if (comm.worldSize() > 1) {
-        comm.allReduce(buffer(gradAndLoss), ReduceOp.AVERAGE, s);
-      }
-      long commNanos = System.nanoTime() - commStart;
-      double loss = gradAndLoss.getDouble(grad.length());
-
-      double gradNorm = GradientClipping.clipByGlobalNorm(grad, job.optim().clipNorm());
-      GradientClipping.clipByValue(grad, job.optim().clipValue());
-      optimizer.step(engine.params(), grad, lr);
-
+      StepOutcome outcome = step(s);
       long done = s + 1;
       long epoch = s / stepsPerEpoch;
-      interval.add(System.nanoTime() - stepStart, commNanos, examplesPerStep);
-      epochLossSum += loss;
+      interval.add(outcome.stepNanos(), outcome.commNanos(), examplesPerStep);
+      epochLossSum += outcome.loss();
       epochLossCount++;
       if (comm.rank() == 0 && (done % job.run().logEvery() == 0 || done == total)) {
         sink.onStep(
             new StepMetrics(
-                done,
+                s,
                 epoch,
-                loss,
-                lr,
-                gradNorm,
+                outcome.loss(),
+                outcome.lr(),
+                outcome.gradNorm(),
                 1.0,
                 interval.meanStepMs(),
                 interval.meanCommMs(),
@@ -187,7 +161,7 @@ public final class TrainingLoop {
 
       boolean epochEnd = done % stepsPerEpoch == 0;
       if (epochEnd && done < total && job.train().evalEveryEpoch()) {
-        lastEval = evaluate(done, epoch);
+        lastEval = evaluate(s, epoch);
       }
       if (epochEnd && done < total) {
         epochLossSum = 0;
@@ -202,13 +176,55 @@ public final class TrainingLoop {
       writeSnapshot(total);
     }
     if (start < total || lastEval == null) {
-      lastEval = evaluate(total, Math.max(0, (total - 1) / stepsPerEpoch));
+      lastEval = evaluate(Math.max(0, total - 1), Math.max(0, (total - 1) / stepsPerEpoch));
     }
     double wallS = (System.nanoTime() - startNanos) / 1e9;
     double trainLoss = epochLossCount == 0 ? Double.NaN : epochLossSum / epochLossCount;
     long examples = (total - start) * examplesPerStep;
     return new TrainingResult(
-        engine.params().dup(), total, trainLoss, lastEval, wallS, examples / Math.max(wallS, 1e-9));
+        params.dup(), total, trainLoss, lastEval, wallS, examples / Math.max(wallS, 1e-9));
+  }
+
+  /** What one optimizer step did. */
+  public record StepOutcome(double loss, double lr, double gradNorm, long stepNanos, long commNanos) {}
+
+  /**
+   * One optimizer step {@code s} (0-based): k micro-batches of forward/backward accumulated into
+   * the flat gradient, one all-reduce (average) of gradient and loss, clipping, the update.
+   */
+  public StepOutcome step(long s) {
+    long stepStart = System.nanoTime();
+    int k = job.train().accumulation();
+    double lr = schedule.lr(s);
+    double lossSum = 0;
+    for (int j = 0; j < k; j++) {
+      DataSet batch = MiniBatches.of(data.train(), batches.indices(s, comm.rank(), j), images);
+      // Dropout masks depend only on (seed, step, rank, micro-batch): a resumed run replays them.
+      Nd4j.getRandom().setSeed(dropoutSeed(job.train().seed(), s, comm.rank() * k + j));
+      lossSum += engine.computeGradient(batch);
+      INDArray g = engine.gradient().reshape(grad.length());
+      if (j == 0) {
+        grad.assign(g);
+      } else {
+        grad.addi(g);
+      }
+    }
+    if (k > 1) {
+      grad.divi(k);
+    }
+    gradAndLoss.putScalar(grad.length(), lossSum / k);
+
+    long commStart = System.nanoTime();
+    if (comm.worldSize() > 1) {
+      comm.allReduce(gradBuffer, ReduceOp.AVERAGE, s);
+    }
+    long commNanos = System.nanoTime() - commStart;
+    double loss = gradAndLoss.getDouble(grad.length());
+
+    double gradNorm = GradientClipping.clipByGlobalNorm(grad, job.optim().clipNorm());
+    GradientClipping.clipByValue(grad, job.optim().clipValue());
+    optimizer.step(params, grad, lr);
+    return new StepOutcome(loss, lr, gradNorm, System.nanoTime() - stepStart, commNanos);
   }
 
   /**
@@ -243,14 +259,10 @@ public final class TrainingLoop {
             1.0,
             configHash,
             comm.worldSize(),
-            engine.params().reshape(engine.params().length()),
+            params,
             optimizer.state(),
             optimizer.stepCount(),
             java.util.Map.of("run_name", job.run().name())));
-  }
-
-  private void broadcast(INDArray array, int root) {
-    comm.broadcast(buffer(array), root, 0);
   }
 
   /** Direct view of an ND4J off-heap float vector, for the collective to read and write in place. */

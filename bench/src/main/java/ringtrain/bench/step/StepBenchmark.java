@@ -1,0 +1,188 @@
+package ringtrain.bench.step;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import ringtrain.common.bench.Benchmark;
+import ringtrain.common.config.JobConfig;
+import ringtrain.common.config.ModelConfig;
+import ringtrain.common.metrics.EvalMetrics;
+import ringtrain.common.metrics.MetricsSink;
+import ringtrain.common.metrics.StepMetrics;
+import ringtrain.driver.config.ConfigLoader;
+import ringtrain.worker.comm.Collective;
+import ringtrain.worker.comm.InProcessCollective;
+import ringtrain.worker.data.BatchPlan;
+import ringtrain.worker.data.DatasetLoader;
+import ringtrain.worker.data.MiniBatches;
+import ringtrain.worker.data.TrainTest;
+import ringtrain.worker.loop.TrainingLoop;
+import ringtrain.worker.loop.TrainingPlan;
+import ringtrain.worker.model.NetworkFactory;
+
+/**
+ * {@code ringtrain bench step}: one ringtrain optimizer step (batch assembly, forward/backward,
+ * gradient accumulation buffer, global-norm clipping, AdamW on the flat vector) against DL4J's
+ * own {@code MultiLayerNetwork.fit} with its Adam updater, on the same model and batch size, in
+ * one process. Rounds alternate between the two so machine noise hits both alike; the ratio of
+ * medians is reported.
+ */
+@Command(name = "step", mixinStandardHelpOptions = true,
+    description = "Time one ringtrain step against DL4J MultiLayerNetwork.fit on the same model and batch.")
+public final class StepBenchmark implements Benchmark, Callable<Integer> {
+
+  @Option(names = "--conf", description = "Job files to benchmark (default: the Fashion-MNIST MLP and CNN examples).")
+  List<Path> confs = new ArrayList<>(List.of(Paths.get("conf/examples/fashion-mlp.conf"), Paths.get("conf/examples/fashion-cnn.conf")));
+
+  @Option(names = "--rounds", description = "Alternating measurement rounds (default ${DEFAULT-VALUE}).")
+  int rounds = 10;
+
+  @Option(names = "--steps", description = "Steps per round and side (default ${DEFAULT-VALUE}).")
+  int steps = 20;
+
+  @Option(names = "--warmup", description = "Warm-up steps per side (default ${DEFAULT-VALUE}).")
+  int warmup = 30;
+
+  @Option(names = "--results", description = "Directory for the JSON result (default ${DEFAULT-VALUE}).")
+  Path results = Paths.get("bench/results");
+
+  @Override
+  public String name() {
+    return "step";
+  }
+
+  @Override
+  public String description() {
+    return "one ringtrain step vs DL4J MultiLayerNetwork.fit";
+  }
+
+  @Override
+  public int run(String[] args) {
+    return new CommandLine(new StepBenchmark()).execute(args);
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    List<Map<String, Object>> models = new ArrayList<>();
+    for (Path conf : confs) {
+      models.add(measure(conf));
+    }
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("benchmark", "step");
+    json.put("time", Instant.now().toString());
+    json.put("cores", Runtime.getRuntime().availableProcessors());
+    json.put("rounds", rounds);
+    json.put("steps_per_round", steps);
+    json.put("models", models);
+    Files.createDirectories(results);
+    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+    Path file = results.resolve("step-" + stamp + ".json");
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+    System.out.println("wrote " + file);
+    return 0;
+  }
+
+  private Map<String, Object> measure(Path conf) {
+    JobConfig job = JobConfig.from(ConfigLoader.load(conf, List.of("train.world_size=1", "train.accumulation=1")));
+    TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
+    TrainingPlan plan = TrainingPlan.of(job, data.train().size());
+    boolean images = job.model().type() == ModelConfig.Type.CNN;
+
+    Collective solo = InProcessCollective.group(1, job.comm().timeout()).get(0);
+    TrainingLoop ringtrain = new TrainingLoop(job, plan, data, solo, NO_METRICS, null);
+
+    MultiLayerConfiguration dl4jConf = NetworkFactory.configuration(job.model(), data.train().shape(), data.train().numClasses(), job.train().seed());
+    for (var layer : dl4jConf.getConfs()) {
+      if (layer.getLayer() instanceof BaseLayer base) {
+        base.setIUpdater(new Adam(plan.peakLr(), job.optim().beta1(), job.optim().beta2(), job.optim().eps()));
+      }
+    }
+    MultiLayerNetwork dl4j = new MultiLayerNetwork(dl4jConf);
+    dl4j.init();
+    BatchPlan batches = new BatchPlan(data.train().size(), 1, job.train().microBatch(), 1, job.data().shuffle(), job.train().seed());
+    // DL4J gets its batches prebuilt (as from a DataSetIterator); ringtrain assembles its own inside the step.
+    int distinct = 32;
+    DataSet[] prebuilt = new DataSet[distinct];
+    for (int i = 0; i < distinct; i++) {
+      prebuilt[i] = MiniBatches.of(data.train(), batches.indices(i, 0, 0), images);
+    }
+
+    long step = 0;
+    for (int i = 0; i < warmup; i++) {
+      ringtrain.step(step++);
+      dl4j.fit(prebuilt[i % distinct]);
+    }
+    double[] ours = new double[rounds];
+    double[] theirs = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < steps; i++) {
+        ringtrain.step(step++);
+      }
+      long t1 = System.nanoTime();
+      for (int i = 0; i < steps; i++) {
+        dl4j.fit(prebuilt[i % distinct]);
+      }
+      long t2 = System.nanoTime();
+      ours[r] = (t1 - t0) / 1e6 / steps;
+      theirs[r] = (t2 - t1) / 1e6 / steps;
+    }
+    solo.close();
+    double oursMedian = median(ours);
+    double theirsMedian = median(theirs);
+    double ratio = oursMedian / theirsMedian;
+    System.out.printf(Locale.ROOT, "%-14s params %9d  batch %4d  ringtrain %8.3f ms  dl4j fit %8.3f ms  ratio %.3f%n",
+        job.run().name(), dl4j.numParams(), job.train().microBatch(), oursMedian, theirsMedian, ratio);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model", job.run().name());
+    m.put("conf", conf.toString());
+    m.put("params", dl4j.numParams());
+    m.put("batch", job.train().microBatch());
+    m.put("ringtrain_step_ms_median", oursMedian);
+    m.put("dl4j_fit_ms_median", theirsMedian);
+    m.put("ratio", ratio);
+    m.put("ringtrain_step_ms_rounds", ours);
+    m.put("dl4j_fit_ms_rounds", theirs);
+    return m;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static final MetricsSink NO_METRICS =
+      new MetricsSink() {
+        @Override
+        public void onStep(StepMetrics m) {}
+
+        @Override
+        public void onEval(EvalMetrics m) {}
+
+        @Override
+        public void close() {}
+      };
+}

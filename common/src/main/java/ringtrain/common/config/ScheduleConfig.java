@@ -1,0 +1,99 @@
+package ringtrain.common.config;
+
+import java.util.Locale;
+import ringtrain.common.error.ConfigException;
+
+/**
+ * The {@code schedule.*} keys: the learning-rate schedule over optimizer steps. Every value is
+ * checked once, in the constructor, with a message naming its key.
+ *
+ * @param name schedule shape ({@code schedule.name})
+ * @param warmupSteps linear warmup length W, ≥ 0 (ignored by one_cycle)
+ * @param minLr floor η_min of warmup_cosine and wsd, ≥ 0
+ * @param stepSize steps between two decays of the step schedule, ≥ 1
+ * @param gamma decay factor of step and exponential, in (0, 1]
+ * @param pctStart one_cycle: fraction of the steps spent rising, in (0, 1)
+ * @param divFactor one_cycle: initial LR = η / divFactor, &gt; 0
+ * @param finalDivFactor one_cycle: final LR = initial LR / finalDivFactor, &gt; 0
+ * @param decayFraction wsd: fraction of all steps spent in the final decay, in [0, 1]
+ */
+public record ScheduleConfig(
+    Name name,
+    long warmupSteps,
+    double minLr,
+    long stepSize,
+    double gamma,
+    double pctStart,
+    double divFactor,
+    double finalDivFactor,
+    double decayFraction) {
+
+  /** The values of {@code schedule.name}. */
+  public enum Name {
+    WARMUP_COSINE,
+    CONSTANT,
+    STEP,
+    EXPONENTIAL,
+    ONE_CYCLE,
+    WSD;
+
+    /** The spelling used in config files. */
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  public ScheduleConfig {
+    if (name == null) {
+      throw new ConfigException(
+          "schedule.name is missing; set it to warmup_cosine, constant, step, exponential,"
+              + " one_cycle or wsd");
+    }
+    if (warmupSteps < 0) {
+      throw new ConfigException("schedule.warmup_steps = " + warmupSteps + " must be >= 0");
+    }
+    if (!(minLr >= 0) || !Double.isFinite(minLr)) {
+      throw new ConfigException("schedule.min_lr = " + minLr + " must be a finite number >= 0");
+    }
+    if (stepSize < 1) {
+      throw new ConfigException("schedule.step_size = " + stepSize + " must be >= 1");
+    }
+    if (!(gamma > 0 && gamma <= 1)) {
+      throw new ConfigException(
+          "schedule.gamma = " + gamma + " is out of range; it must be > 0 and <= 1");
+    }
+    if (!(pctStart > 0 && pctStart < 1)) {
+      throw new ConfigException(
+          "schedule.pct_start = " + pctStart + " is out of range; it must be > 0 and < 1");
+    }
+    positive("schedule.div_factor", divFactor);
+    positive("schedule.final_div_factor", finalDivFactor);
+    if (!(decayFraction >= 0 && decayFraction <= 1)) {
+      throw new ConfigException(
+          "schedule.decay_fraction = "
+              + decayFraction
+              + " is out of range; it must be >= 0 and <= 1");
+    }
+  }
+
+  /** Reads and validates every {@code schedule.*} key. */
+  public static ScheduleConfig from(ConfigReader r) {
+    return new ScheduleConfig(
+        r.enumValue("schedule.name", Name.class),
+        r.longValue("schedule.warmup_steps"),
+        r.number("schedule.min_lr"),
+        r.longValue("schedule.step_size"),
+        r.number("schedule.gamma"),
+        r.number("schedule.pct_start"),
+        r.number("schedule.div_factor"),
+        r.number("schedule.final_div_factor"),
+        r.number("schedule.decay_fraction"));
+  }
+
+  private static void positive(String key, double value) {
+    if (!(value > 0) || !Double.isFinite(value)) {
+      throw new ConfigException(key + " = " + value + " must be a finite number > 0");
+    }
+  }
+}
