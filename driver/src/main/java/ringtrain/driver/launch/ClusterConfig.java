@@ -46,8 +46,8 @@ public record ClusterConfig(String master, Duration registerTimeout, int maxAtte
 
   /**
    * The master the training stage runs on: the one spark-submit passed (the {@code spark.master}
-   * system property) wins, so a job file written for the embedded cluster also runs on a real
-   * one; else {@code cluster.master}. Empty means in-process.
+   * system property) wins, so a job file written for the embedded cluster also runs on a real one;
+   * else {@code cluster.master}. Empty means in-process.
    */
   public String effectiveMaster() {
     String submitted = System.getProperty("spark.master", "").trim();
@@ -62,7 +62,9 @@ public record ClusterConfig(String master, Duration registerTimeout, int maxAtte
     }
     return Optional.of(
         new LocalClusterShape(
-            Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
+            Integer.parseInt(m.group(1)),
+            Integer.parseInt(m.group(2)),
+            Integer.parseInt(m.group(3))));
   }
 
   /** The same settings with another master (tests, benchmarks). */

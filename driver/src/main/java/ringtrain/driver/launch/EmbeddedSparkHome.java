@@ -17,12 +17,11 @@ import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
- * A Spark home made of links to the jars this JVM runs from, so that {@code local-cluster[...]}
- * can launch executor JVMs without a Spark installation. Spark's command builder takes the
- * executor classpath from {@code HOME/assembly/target/scala-2.12/jars/*} when {@code
- * spark.testing} is set and the Scala version from {@code HOME/launcher/target/scala-2.12}; class
- * directories (tests, IDE runs) cannot be globbed and travel on {@code
- * spark.executor.extraClassPath} instead.
+ * A Spark home made of links to the jars this JVM runs from, so that {@code local-cluster[...]} can
+ * launch executor JVMs without a Spark installation. Spark's command builder takes the executor
+ * classpath from {@code HOME/assembly/target/scala-2.12/jars/*} when {@code spark.testing} is set
+ * and the Scala version from {@code HOME/launcher/target/scala-2.12}; class directories (tests, IDE
+ * runs) cannot be globbed and travel on {@code spark.executor.extraClassPath} instead.
  *
  * @param home the directory to pass as {@code spark.test.home}
  * @param classDirectories classpath entries that are directories, joined with the path separator
@@ -88,7 +87,9 @@ public record EmbeddedSparkHome(Path home, String classDirectories) {
     try (JarFile file = new JarFile(jar.toFile())) {
       Manifest manifest = file.getManifest();
       String classPath =
-          manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+          manifest == null
+              ? null
+              : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
       if (classPath == null) {
         return entries;
       }

@@ -13,9 +13,9 @@ import org.apache.logging.log4j.core.config.Property;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
- * Keeps the last lines a rank logged (INFO and above from ringtrain, WARN and above from the
- * rest, as the log configuration lets through), so that a failing rank can tell the driver what
- * it was doing. Installed on the root logger for the duration of one task.
+ * Keeps the last lines a rank logged (INFO and above from ringtrain, WARN and above from the rest,
+ * as the log configuration lets through), so that a failing rank can tell the driver what it was
+ * doing. Installed on the root logger for the duration of one task.
  */
 final class LogTail extends AbstractAppender implements AutoCloseable {
   private final int capacity;
@@ -49,7 +49,8 @@ final class LogTail extends AbstractAppender implements AutoCloseable {
 
   @Override
   public void append(LogEvent event) {
-    String line = new String(getLayout().toByteArray(event), java.nio.charset.StandardCharsets.UTF_8);
+    String line =
+        new String(getLayout().toByteArray(event), java.nio.charset.StandardCharsets.UTF_8);
     if (event.getThrown() != null) {
       line += " (" + event.getThrown() + ")";
     }

@@ -68,7 +68,8 @@ final class MetricsServer implements AutoCloseable {
 
   private void read(Socket socket) {
     try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         synchronized (sink) {
@@ -78,12 +79,15 @@ final class MetricsServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       if (!closed) {
         // A rank that dies mid-line ends its stream; the stage failure says why.
-        LOG.debug("metrics stream from {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
+        LOG.debug(
+            "metrics stream from {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
       }
     }
   }
 
-  /** Waits until every stream opened so far has ended (the ranks closed them), at most {@code max}. */
+  /**
+   * Waits until every stream opened so far has ended (the ranks closed them), at most {@code max}.
+   */
   void awaitDrained(Duration max) throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
     List<Thread> current;

@@ -15,8 +15,8 @@ import ringtrain.common.metrics.StepMetrics;
 
 /**
  * Rank 0's sink inside a Spark task: sends every metrics record to the driver's {@link
- * MetricsServer} as one JSON line, flushed at once. Progress reporting must never stop training:
- * if the driver cannot be reached, the failure is logged once and later records are dropped.
+ * MetricsServer} as one JSON line, flushed at once. Progress reporting must never stop training: if
+ * the driver cannot be reached, the failure is logged once and later records are dropped.
  */
 final class MetricsStream implements MetricsSink {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsStream.class);
@@ -41,7 +41,10 @@ final class MetricsStream implements MetricsSink {
       Writer out = new OutputStreamWriter(socket.getOutputStream(), StandardCharsets.UTF_8);
       return new MetricsStream(target, socket, out);
     } catch (IOException e) {
-      LOG.warn("cannot reach the driver's metrics listener {} ({}); training goes on without live metrics", target, e.toString());
+      LOG.warn(
+          "cannot reach the driver's metrics listener {} ({}); training goes on without live metrics",
+          target,
+          e.toString());
       closeQuietly(socket);
       return new MetricsStream(target, null, null);
     }
@@ -66,7 +69,10 @@ final class MetricsStream implements MetricsSink {
       out.write('\n');
       out.flush();
     } catch (IOException e) {
-      LOG.warn("lost the metrics stream to {} ({}); training goes on without live metrics", target, e.toString());
+      LOG.warn(
+          "lost the metrics stream to {} ({}); training goes on without live metrics",
+          target,
+          e.toString());
       close();
     }
   }

@@ -9,8 +9,8 @@ import ringtrain.common.metrics.MetricsSink;
 import ringtrain.common.metrics.StepMetrics;
 
 /**
- * The line format of the metrics stream from rank 0 to the driver: one JSON object per line,
- * {@code {"kind":"step",...StepMetrics fields}} or {@code {"kind":"eval",...EvalMetrics fields}}.
+ * The line format of the metrics stream from rank 0 to the driver: one JSON object per line, {@code
+ * {"kind":"step",...StepMetrics fields}} or {@code {"kind":"eval",...EvalMetrics fields}}.
  */
 final class MetricsWire {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -3,8 +3,8 @@ package ringtrain.driver.launch;
 import java.util.List;
 
 /**
- * A rank's training failed: names the rank, its host and stage attempt, and carries the last
- * lines the rank logged, so that the user sees them on the driver without opening executor logs.
+ * A rank's training failed: names the rank, its host and stage attempt, and carries the last lines
+ * the rank logged, so that the user sees them on the driver without opening executor logs.
  */
 public final class RankFailedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -12,7 +12,8 @@ public final class RankFailedException extends RuntimeException {
   private final int rank;
   private final String host;
 
-  public RankFailedException(int rank, String host, int attempt, String what, List<String> logTail, Throwable cause) {
+  public RankFailedException(
+      int rank, String host, int attempt, String what, List<String> logTail, Throwable cause) {
     super(message(rank, host, attempt, what, logTail), cause);
     this.rank = rank;
     this.host = host;

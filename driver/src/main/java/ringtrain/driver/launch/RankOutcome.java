@@ -14,4 +14,9 @@ import ringtrain.common.metrics.EvalMetrics;
  * @param examplesPerS global training examples per second
  */
 public record RankOutcome(
-    float[] params, long steps, double trainLoss, EvalMetrics eval, double wallS, double examplesPerS) {}
+    float[] params,
+    long steps,
+    double trainLoss,
+    EvalMetrics eval,
+    double wallS,
+    double examplesPerS) {}

@@ -43,6 +43,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(RankTask.class);
   private static final int LOG_TAIL_LINES = 30;
+
   /** Value of {@code comm.aeron.bind_host} that means "the executor's own address". */
   static final String AUTO_HOST = "auto";
 
@@ -113,7 +114,9 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
           "rank {} attempt {}: {}",
           rank,
           attempt,
-          state.map(s -> "resuming from snapshot step " + s.step()).orElse("no snapshot, starting at step 0"));
+          state
+              .map(s -> "resuming from snapshot step " + s.step())
+              .orElse("no snapshot, starting at step 0"));
     }
 
     CommConfig comm = withBindHost(job.comm(), host);
@@ -134,7 +137,12 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
       }
       Rendezvous.checkAgreement(self, all);
       ring.connect(all.stream().map(Rendezvous::endpoint).toList());
-      LOG.info("rank {} of {} joined the ring on {} (attempt {})", rank, world, self.endpoint(), attempt);
+      LOG.info(
+          "rank {} of {} joined the ring on {} (attempt {})",
+          rank,
+          world,
+          self.endpoint(),
+          attempt);
 
       TrainingResult result;
       SnapshotStore snapshots =

@@ -61,7 +61,8 @@ record Rendezvous(
       Rendezvous other = all.get(i);
       String where = "rank " + other.rank + " (host " + other.host + ")";
       if (other.rank != i) {
-        throw new IllegalStateException("rendezvous: message " + i + " came from rank " + other.rank);
+        throw new IllegalStateException(
+            "rendezvous: message " + i + " came from rank " + other.rank);
       }
       if (!other.configHash.equals(self.configHash)) {
         throw new ConfigException(

@@ -11,9 +11,9 @@ import ringtrain.worker.data.TrainTest;
 
 /**
  * Registers every class ringtrain ships through Spark's Kryo serializer (the broadcast dataset and
- * the stage's result), so that {@code spark.kryo.registrationRequired=true} holds. The classes
- * are records or have final fields, which Kryo's field serializer cannot set on Java 17; each gets
- * an explicit serializer that writes its fields in a fixed order.
+ * the stage's result), so that {@code spark.kryo.registrationRequired=true} holds. The classes are
+ * records or have final fields, which Kryo's field serializer cannot set on Java 17; each gets an
+ * explicit serializer that writes its fields in a fixed order.
  */
 public final class RingtrainKryoRegistrator implements KryoRegistrator {
 
@@ -66,7 +66,8 @@ public final class RingtrainKryoRegistrator implements KryoRegistrator {
 
     @Override
     public TrainTest read(Kryo kryo, Input in, Class<TrainTest> type) {
-      return new TrainTest(dataset.read(kryo, in, Dataset.class), dataset.read(kryo, in, Dataset.class));
+      return new TrainTest(
+          dataset.read(kryo, in, Dataset.class), dataset.read(kryo, in, Dataset.class));
     }
   }
 

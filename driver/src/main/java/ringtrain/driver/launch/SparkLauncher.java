@@ -32,10 +32,10 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Runs the N ranks as one Spark barrier stage (DESIGN.md §2.3): the driver broadcasts the
- * dataset, opens the live-metrics listener, submits {@link RankTask} on N partitions and turns
- * rank 0's result into a {@link TrainingResult}. The driver only launches, relays metrics and
- * collects; the ranks do the training.
+ * Runs the N ranks as one Spark barrier stage (DESIGN.md §2.3): the driver broadcasts the dataset,
+ * opens the live-metrics listener, submits {@link RankTask} on N partitions and turns rank 0's
+ * result into a {@link TrainingResult}. The driver only launches, relays metrics and collects; the
+ * ranks do the training.
  */
 public final class SparkLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(SparkLauncher.class);
@@ -51,8 +51,8 @@ public final class SparkLauncher {
   private SparkLauncher() {}
 
   /**
-   * Trains on the active SparkContext if there is one (spark-submit, a notebook), else on a new
-   * one for {@code cluster}'s master, stopped at the end.
+   * Trains on the active SparkContext if there is one (spark-submit, a notebook), else on a new one
+   * for {@code cluster}'s master, stopped at the end.
    */
   public static TrainingResult run(
       TrainingPlan plan,
@@ -111,7 +111,8 @@ public final class SparkLauncher {
                 conf.set("spark.executor.extraClassPath", home.classDirectories());
               }
               // One OpenMP thread per executor core: the executors share the host.
-              conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(shape.cores()));
+              conf.setIfMissing(
+                  "spark.executorEnv.OMP_NUM_THREADS", Integer.toString(shape.cores()));
               if (System.getenv("SPARK_LOCAL_IP") == null) {
                 conf.setIfMissing("spark.driver.host", "127.0.0.1");
                 conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
@@ -166,11 +167,17 @@ public final class SparkLauncher {
       }
       metrics.awaitDrained(Duration.ofSeconds(10));
       if (outcomes.length != 1) {
-        throw new IllegalStateException("the training stage returned " + outcomes.length + " results, expected rank 0's only");
+        throw new IllegalStateException(
+            "the training stage returned " + outcomes.length + " results, expected rank 0's only");
       }
       RankOutcome r = outcomes[0];
       return new TrainingResult(
-          Nd4j.createFromArray(r.params()), r.steps(), r.trainLoss(), r.eval(), r.wallS(), r.examplesPerS());
+          Nd4j.createFromArray(r.params()),
+          r.steps(),
+          r.trainLoss(),
+          r.eval(),
+          r.wallS(),
+          r.examplesPerS());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while collecting metrics", e);
@@ -213,9 +220,9 @@ public final class SparkLauncher {
   }
 
   /**
-   * The error the user sees for a failed stage: a user mistake found by a rank stays a user
-   * error; a rank that failed names itself; a rank that vanished (killed executor) is named from
-   * the scheduler's record, with the end of its executor log where it can be read.
+   * The error the user sees for a failed stage: a user mistake found by a rank stays a user error;
+   * a rank that failed names itself; a rank that vanished (killed executor) is named from the
+   * scheduler's record, with the end of its executor log where it can be read.
    */
   private static RuntimeException explain(
       Exception e, StageFailures.Failure failure, ClusterConfig cluster, SparkContext sc) {
@@ -243,10 +250,16 @@ public final class SparkLauncher {
   /** The last lines of an embedded executor's stderr (local-cluster keeps it in its work dir). */
   private static List<String> executorLogTail(SparkContext sc, String executorId) {
     Path log =
-        Path.of(System.getProperty("spark.test.home", "."), "work", sc.applicationId(), executorId, "stderr");
+        Path.of(
+            System.getProperty("spark.test.home", "."),
+            "work",
+            sc.applicationId(),
+            executorId,
+            "stderr");
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return new ArrayList<>(lines.subList(Math.max(0, lines.size() - EXECUTOR_LOG_LINES), lines.size()));
+      return new ArrayList<>(
+          lines.subList(Math.max(0, lines.size() - EXECUTOR_LOG_LINES), lines.size()));
     } catch (IOException e) {
       return List.of();
     }

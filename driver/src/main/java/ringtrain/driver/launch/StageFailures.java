@@ -24,7 +24,8 @@ final class StageFailures extends SparkListener {
    */
   record Failure(int rank, String executorId, String host, int attempt, String reason) {}
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StageFailures.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(StageFailures.class);
   private static final String JOB_GROUP = "spark.jobGroup.id";
 
   private final String jobGroup;
@@ -38,7 +39,10 @@ final class StageFailures extends SparkListener {
 
   @Override
   public void onJobStart(SparkListenerJobStart start) {
-    LOG.debug("job start: stages {}, group {}", start.stageIds(), start.properties() == null ? null : start.properties().getProperty(JOB_GROUP));
+    LOG.debug(
+        "job start: stages {}, group {}",
+        start.stageIds(),
+        start.properties() == null ? null : start.properties().getProperty(JOB_GROUP));
     if (start.properties() != null && jobGroup.equals(start.properties().getProperty(JOB_GROUP))) {
       for (int i = 0; i < start.stageIds().size(); i++) {
         stages.add((Integer) start.stageIds().apply(i));
@@ -48,7 +52,12 @@ final class StageFailures extends SparkListener {
 
   @Override
   public void onTaskEnd(SparkListenerTaskEnd end) {
-    LOG.debug("task end: stage {} (watching {}), index {}, reason {}", end.stageId(), stages, end.taskInfo().index(), end.reason());
+    LOG.debug(
+        "task end: stage {} (watching {}), index {}, reason {}",
+        end.stageId(),
+        stages,
+        end.taskInfo().index(),
+        end.reason());
     if (!stages.contains(end.stageId()) || end.taskInfo().successful() || first != null) {
       return;
     }

@@ -1,5 +1,6 @@
 package ringtrain.driver.run;
 
+import com.typesafe.config.Config;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -10,7 +11,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import com.typesafe.config.Config;
 import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.PrecisionConfig;
@@ -37,8 +37,8 @@ import ringtrain.worker.snapshot.TrainingState;
 
 /**
  * One {@code ringtrain train} invocation, end to end: config → data → plan → run directory →
- * training → model.zip, summary.json and plots. Everything the user can get wrong is checked
- * before the first file is written.
+ * training → model.zip, summary.json and plots. Everything the user can get wrong is checked before
+ * the first file is written.
  */
 public final class TrainRun {
   private static final Logger LOG = LoggerFactory.getLogger(TrainRun.class);
@@ -73,20 +73,24 @@ public final class TrainRun {
     Config resolved = ConfigLoader.load(jobFile, overrides);
     JobConfig job = JobConfig.from(resolved);
     ClusterConfig cluster = ClusterConfig.from(new ConfigReader(resolved));
-    boolean onSpark = !cluster.effectiveMaster().isEmpty() || SparkLauncher.activeContext().isPresent();
+    boolean onSpark =
+        !cluster.effectiveMaster().isEmpty() || SparkLauncher.activeContext().isPresent();
     refuseUnavailable(job);
     TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
     TrainingPlan plan = TrainingPlan.of(job, data.train().size());
 
     Path root = out != null ? out : Paths.get("runs", job.run().name());
     RunDirectory dir = RunDirectory.open(root, resume);
-    Path snapshotDir = job.snapshot().dir().isEmpty() ? dir.snapshots() : Paths.get(job.snapshot().dir());
+    Path snapshotDir =
+        job.snapshot().dir().isEmpty() ? dir.snapshots() : Paths.get(job.snapshot().dir());
     SnapshotStore snapshots = new SnapshotStore(snapshotDir, job.snapshot().keep());
-    Optional<TrainingState> state = resume ? Optional.of(resumeState(snapshots, snapshotDir, job)) : Optional.empty();
+    Optional<TrainingState> state =
+        resume ? Optional.of(resumeState(snapshots, snapshotDir, job)) : Optional.empty();
 
     String planText =
         PlanText.render(plan, snapshotDir.toString(), data.test().size())
-            + String.format(Locale.ROOT, "  %-16s %s%n", "ranks run on", placement(cluster, onSpark));
+            + String.format(
+                Locale.ROOT, "  %-16s %s%n", "ranks run on", placement(cluster, onSpark));
     System.out.println("ringtrain plan:");
     System.out.print(planText);
     dir.writeText("config.conf", job.rendered());
@@ -131,7 +135,9 @@ public final class TrainRun {
       return "this JVM (threads; set cluster.master for Spark)";
     }
     String master = cluster.effectiveMaster();
-    return "Spark " + (master.isEmpty() ? "(active SparkContext)" : master) + ", one barrier task per rank";
+    return "Spark "
+        + (master.isEmpty() ? "(active SparkContext)" : master)
+        + ", one barrier task per rank";
   }
 
   private TrainingState resumeState(SnapshotStore snapshots, Path snapshotDir, JobConfig job) {
@@ -178,7 +184,9 @@ public final class TrainRun {
     }
     if (job.remat().enabled()) {
       throw new ConfigException(
-          "remat.segments = " + job.remat().segments() + ": activation recomputation is not available in this version; set remat.segments = 0");
+          "remat.segments = "
+              + job.remat().segments()
+              + ": activation recomputation is not available in this version; set remat.segments = 0");
     }
   }
 
@@ -190,7 +198,12 @@ public final class TrainRun {
     try {
       ModelSerializer.writeModel(net, file.toFile(), false);
     } catch (IOException e) {
-      throw new UserException("cannot write " + file + " (" + e.getMessage() + "); check the disk and permissions of --out");
+      throw new UserException(
+          "cannot write "
+              + file
+              + " ("
+              + e.getMessage()
+              + "); check the disk and permissions of --out");
     }
   }
 

@@ -66,15 +66,18 @@ class SparkTrainingIT {
     assertThat(actual.length()).isEqualTo(expected.length());
     double maxDiff = actual.sub(expected).amaxNumber().doubleValue();
     double moved = actual.sub(initialParams(one)).amaxNumber().doubleValue();
-    System.out.printf("N=2 vs N=1: max |Δθ| = %.3g; training moved θ by up to %.3g%n", maxDiff, moved);
+    System.out.printf(
+        "N=2 vs N=1: max |Δθ| = %.3g; training moved θ by up to %.3g%n", maxDiff, moved);
     // The two runs differ only in the order of float additions (two half-batch means averaged
-    // over the ring vs one mean): after 20 AdamW steps the parameters agree to 1e-5, while
-    // training moved them by far more than that.
-    assertThat(maxDiff).isLessThan(1e-5);
+    // over the ring vs one mean). Tolerance 1e-6 on every parameter after 20 AdamW steps
+    // (measured: 9e-8), while training moved the parameters by up to 0.1.
+    assertThat(maxDiff).isLessThan(1e-6);
+    assertThat(moved).isGreaterThan(1e-2);
     assertThat(distributed.training().steps()).isEqualTo(20);
     assertThat(distributed.summary().worldSize()).isEqualTo(2);
     assertThat(distributed.training().eval().testAccuracy())
-        .isCloseTo(reference.training().eval().testAccuracy(), org.assertj.core.data.Offset.offset(1e-9));
+        .isCloseTo(
+            reference.training().eval().testAccuracy(), org.assertj.core.data.Offset.offset(1e-9));
     // Rank 0 streamed its metrics to the driver while training: one line every 5 steps.
     assertThat(lines(distributed.runDirectory().resolve("metrics.jsonl")))
         .filteredOn(l -> l.contains("\"loss\""))
@@ -93,7 +96,11 @@ class SparkTrainingIT {
         CompletableFuture.supplyAsync(() -> new TrainRun(null, conf, out, false).execute());
 
     // Training is under way once rank 0 has streamed its first metrics line.
-    awaitTrue(() -> Files.exists(out.resolve("metrics.jsonl")) && !lines(out.resolve("metrics.jsonl")).isEmpty(), Duration.ofSeconds(120));
+    awaitTrue(
+        () ->
+            Files.exists(out.resolve("metrics.jsonl"))
+                && !lines(out.resolve("metrics.jsonl")).isEmpty(),
+        Duration.ofSeconds(120));
     try {
       List<ProcessHandle> executors =
           ProcessHandle.current().descendants().filter(SparkTrainingIT::isExecutor).toList();
@@ -105,7 +112,8 @@ class SparkTrainingIT {
       assertThat(failure).hasCauseInstanceOf(RankFailedException.class);
       System.out.println("error shown to the user:\n" + failure.getCause().getMessage());
       assertThat(failure.getCause())
-          .hasMessageMatching("(?s)rank [01] on host \\S+ failed \\(stage attempt 0\\): ExecutorLostFailure.*");
+          .hasMessageMatching(
+              "(?s)rank [01] on host \\S+ failed \\(stage attempt 0\\): ExecutorLostFailure.*");
       assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(60));
     } finally {
       // Whatever happened above, the next test must not find this run's context still active.
