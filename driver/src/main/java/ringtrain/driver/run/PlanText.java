@@ -12,19 +12,80 @@ public final class PlanText {
     JobConfig job = plan.job();
     StringBuilder out = new StringBuilder();
     line(out, "run", job.run().name());
-    line(out, "data", job.data().format() + " " + dataSource(job) + " (" + plan.trainSize() + " train, " + testSize + " test)");
+    line(
+        out,
+        "data",
+        job.data().format()
+            + " "
+            + dataSource(job)
+            + " ("
+            + plan.trainSize()
+            + " train, "
+            + testSize
+            + " test)");
     line(out, "model", job.model().type().name().toLowerCase(Locale.ROOT) + " " + modelShape(job));
     line(out, "world size N", String.valueOf(job.train().worldSize()));
     line(out, "micro-batch b", String.valueOf(job.train().microBatch()));
     line(out, "accumulation k", String.valueOf(job.train().accumulation()));
     line(out, "global batch B", plan.globalBatch() + " = N·b·k");
-    line(out, "steps", plan.totalSteps() + String.format(Locale.ROOT, " (%.2f epochs of %d steps)", plan.epochs(), plan.stepsPerEpoch()));
-    line(out, "optimizer", job.optim().name() + String.format(Locale.ROOT, ", clip_norm %s, clip_value %s", fmt(job.optim().clipNorm()), fmt(job.optim().clipValue())));
-    line(out, "peak LR", String.format(Locale.ROOT, "%s (optim.lr %s × %s scaling from base batch %d)", fmt(plan.peakLr()), fmt(job.optim().lr()), job.optim().scaling(), job.optim().baseBatch()));
-    line(out, "schedule", job.schedule().name() + ", warmup " + job.schedule().warmupSteps() + " of " + plan.totalSteps() + " steps, min_lr " + fmt(job.schedule().minLr()));
-    line(out, "precision", "compute " + lower(job.precision().compute()) + ", comm " + lower(job.precision().comm()) + ", master weights fp32");
-    line(out, "remat segments", job.remat().segments() == 0 ? "off" : String.valueOf(job.remat().segments()));
-    line(out, "snapshots", job.snapshot().every() > 0 ? "every " + job.snapshot().every() + " steps, keep " + job.snapshot().keep() + ", in " + snapshotLocation : (job.snapshot().atEnd() ? "at the end, in " + snapshotLocation : "off"));
+    line(
+        out,
+        "steps",
+        plan.totalSteps()
+            + String.format(
+                Locale.ROOT, " (%.2f epochs of %d steps)", plan.epochs(), plan.stepsPerEpoch()));
+    line(
+        out,
+        "optimizer",
+        job.optim().name()
+            + String.format(
+                Locale.ROOT,
+                ", clip_norm %s, clip_value %s",
+                fmt(job.optim().clipNorm()),
+                fmt(job.optim().clipValue())));
+    line(
+        out,
+        "peak LR",
+        String.format(
+            Locale.ROOT,
+            "%s (optim.lr %s × %s scaling from base batch %d)",
+            fmt(plan.peakLr()),
+            fmt(job.optim().lr()),
+            job.optim().scaling(),
+            job.optim().baseBatch()));
+    line(
+        out,
+        "schedule",
+        job.schedule().name()
+            + ", warmup "
+            + job.schedule().warmupSteps()
+            + " of "
+            + plan.totalSteps()
+            + " steps, min_lr "
+            + fmt(job.schedule().minLr()));
+    line(
+        out,
+        "precision",
+        "compute "
+            + lower(job.precision().compute())
+            + ", comm "
+            + lower(job.precision().comm())
+            + ", master weights fp32");
+    line(
+        out,
+        "remat segments",
+        job.remat().segments() == 0 ? "off" : String.valueOf(job.remat().segments()));
+    line(
+        out,
+        "snapshots",
+        job.snapshot().every() > 0
+            ? "every "
+                + job.snapshot().every()
+                + " steps, keep "
+                + job.snapshot().keep()
+                + ", in "
+                + snapshotLocation
+            : (job.snapshot().atEnd() ? "at the end, in " + snapshotLocation : "off"));
     line(out, "seed", String.valueOf(job.train().seed()));
     line(out, "config hash", job.configHash().substring(0, 16));
     return out.toString();
@@ -32,8 +93,8 @@ public final class PlanText {
 
   private static String dataSource(JobConfig job) {
     return switch (job.data().format()) {
-      case "idx" -> job.data().dir();
-      case "csv" -> job.data().train();
+      case IDX -> job.data().dir();
+      case CSV -> job.data().train();
       default -> "seeded";
     };
   }
