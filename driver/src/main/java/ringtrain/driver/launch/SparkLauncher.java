@@ -257,10 +257,13 @@ public final class SparkLauncher {
             executorId,
             "stderr");
     try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      // Lenient decoding: a log cut by kill -9 may end inside a character.
+      String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+      List<String> lines = text.lines().toList();
       return new ArrayList<>(
           lines.subList(Math.max(0, lines.size() - EXECUTOR_LOG_LINES), lines.size()));
     } catch (IOException e) {
+      LOG.debug("cannot read the log of executor {} at {}: {}", executorId, log, e.toString());
       return List.of();
     }
   }
