@@ -31,12 +31,34 @@ class StandaloneClusterIT {
     Map<String, String> env = Map.of("RINGTRAIN_CLUSTER_DIR", tmp.resolve("cluster").toString());
     Path out = tmp.resolve("run");
     try {
-      run(env, tmp.resolve("start.log"), "deploy/bin/cluster-start", "--workers", "2", "--cores", "1",
-          "--memory", "2g", "--port", "17077", "--webui-port", "18080");
+      run(
+          env,
+          tmp.resolve("start.log"),
+          "deploy/bin/cluster-start",
+          "--workers",
+          "2",
+          "--cores",
+          "1",
+          "--memory",
+          "2g",
+          "--port",
+          "17077",
+          "--webui-port",
+          "18080");
       int code =
-          run(env, tmp.resolve("submit.log"), "deploy/bin/ringtrain-submit", "train",
-              "--conf", "conf/examples/fashion-mlp.conf", "--set", "train.epochs=12",
-              "--set", "train.eval_every_epoch=false", "--out", out.toString());
+          run(
+              env,
+              tmp.resolve("submit.log"),
+              "deploy/bin/ringtrain-submit",
+              "train",
+              "--conf",
+              "conf/examples/fashion-mlp.conf",
+              "--set",
+              "train.epochs=12",
+              "--set",
+              "train.eval_every_epoch=false",
+              "--out",
+              out.toString());
       assertThat(code).as(Files.readString(tmp.resolve("submit.log"))).isZero();
     } finally {
       run(env, tmp.resolve("stop.log"), "deploy/bin/cluster-stop");
