@@ -9,6 +9,8 @@ import java.util.List;
 public final class RankFailedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  private static final int MAX_LINE = 240;
+
   private final int rank;
   private final String host;
 
@@ -40,7 +42,9 @@ public final class RankFailedException extends RuntimeException {
     if (!logTail.isEmpty()) {
       m.append("\nlast ").append(logTail.size()).append(" lines of its log:");
       for (String line : logTail) {
-        m.append("\n  ").append(line);
+        // Executor logs start with the whole JVM command line; keep the message readable.
+        m.append("\n  ")
+            .append(line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + " …" : line);
       }
     }
     return m.toString();

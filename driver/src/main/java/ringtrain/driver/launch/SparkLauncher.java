@@ -247,15 +247,27 @@ public final class SparkLauncher {
         failure.rank(), failure.host(), failure.attempt(), failure.reason(), tail, e);
   }
 
-  /** The last lines of an embedded executor's stderr (local-cluster keeps it in its work dir). */
+  /**
+   * The last lines of an embedded executor's stderr. Spark 3.5's local-cluster gives each worker a
+   * temporary work directory ({@code java.io.tmpdir/worker-*}) holding {@code APP/EXECUTOR/stderr}.
+   */
   private static List<String> executorLogTail(SparkContext sc, String executorId) {
-    Path log =
-        Path.of(
-            System.getProperty("spark.test.home", "."),
-            "work",
-            sc.applicationId(),
-            executorId,
-            "stderr");
+    Path log;
+    try (var workers =
+        Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")), "worker-*")) {
+      log = null;
+      for (Path worker : workers) {
+        Path candidate = worker.resolve(sc.applicationId()).resolve(executorId).resolve("stderr");
+        if (Files.isRegularFile(candidate)) {
+          log = candidate;
+        }
+      }
+    } catch (IOException e) {
+      return List.of();
+    }
+    if (log == null) {
+      return List.of();
+    }
     try {
       // Lenient decoding: a log cut by kill -9 may end inside a character.
       String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
