@@ -43,19 +43,30 @@ import ringtrain.worker.model.NetworkFactory;
 
 /**
  * {@code ringtrain bench step}: one ringtrain optimizer step (batch assembly, forward/backward,
- * gradient accumulation buffer, global-norm clipping, AdamW on the flat vector) against DL4J's
- * own {@code MultiLayerNetwork.fit} with its Adam updater, on the same model and batch size, in
- * one process. Rounds alternate between the two so machine noise hits both alike; the ratio of
- * medians is reported.
+ * gradient accumulation buffer, global-norm clipping, AdamW on the flat vector) against DL4J's own
+ * {@code MultiLayerNetwork.fit} with its Adam updater, on the same model and batch size, in one
+ * process. Rounds alternate between the two so machine noise hits both alike; the ratio of medians
+ * is reported.
  */
-@Command(name = "step", mixinStandardHelpOptions = true,
-    description = "Time one ringtrain step against DL4J MultiLayerNetwork.fit on the same model and batch.")
+@Command(
+    name = "step",
+    mixinStandardHelpOptions = true,
+    description =
+        "Time one ringtrain step against DL4J MultiLayerNetwork.fit on the same model and batch.")
 public final class StepBenchmark implements Benchmark, Callable<Integer> {
 
-  @Option(names = "--conf", description = "Job files to benchmark (default: the Fashion-MNIST MLP and CNN examples).")
-  List<Path> confs = new ArrayList<>(List.of(Paths.get("conf/examples/fashion-mlp.conf"), Paths.get("conf/examples/fashion-cnn.conf")));
+  @Option(
+      names = "--conf",
+      description = "Job files to benchmark (default: the Fashion-MNIST MLP and CNN examples).")
+  List<Path> confs =
+      new ArrayList<>(
+          List.of(
+              Paths.get("conf/examples/fashion-mlp.conf"),
+              Paths.get("conf/examples/fashion-cnn.conf")));
 
-  @Option(names = "--rounds", description = "Alternating measurement rounds (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rounds",
+      description = "Alternating measurement rounds (default ${DEFAULT-VALUE}).")
   int rounds = 10;
 
   @Option(names = "--steps", description = "Steps per round and side (default ${DEFAULT-VALUE}).")
@@ -64,7 +75,9 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
   @Option(names = "--warmup", description = "Warm-up steps per side (default ${DEFAULT-VALUE}).")
   int warmup = 30;
 
-  @Option(names = "--results", description = "Directory for the JSON result (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--results",
+      description = "Directory for the JSON result (default ${DEFAULT-VALUE}).")
   Path results = Paths.get("bench/results");
 
   @Override
@@ -96,7 +109,10 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
     json.put("steps_per_round", steps);
     json.put("models", models);
     Files.createDirectories(results);
-    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+    String stamp =
+        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC)
+            .format(Instant.now());
     Path file = results.resolve("step-" + stamp + ".json");
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
     System.out.println("wrote " + file);
@@ -104,7 +120,9 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
   }
 
   private Map<String, Object> measure(Path conf) {
-    JobConfig job = JobConfig.from(ConfigLoader.load(conf, List.of("train.world_size=1", "train.accumulation=1")));
+    JobConfig job =
+        JobConfig.from(
+            ConfigLoader.load(conf, List.of("train.world_size=1", "train.accumulation=1")));
     TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
     TrainingPlan plan = TrainingPlan.of(job, data.train().size());
     boolean images = job.model().type() == ModelConfig.Type.CNN;
@@ -112,16 +130,27 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
     Collective solo = InProcessCollective.group(1, job.comm().timeout()).get(0);
     TrainingLoop ringtrain = new TrainingLoop(job, plan, data, solo, NO_METRICS, null);
 
-    MultiLayerConfiguration dl4jConf = NetworkFactory.configuration(job.model(), data.train().shape(), data.train().numClasses(), job.train().seed());
+    MultiLayerConfiguration dl4jConf =
+        NetworkFactory.configuration(
+            job.model(), data.train().shape(), data.train().numClasses(), job.train().seed());
     for (var layer : dl4jConf.getConfs()) {
       if (layer.getLayer() instanceof BaseLayer base) {
-        base.setIUpdater(new Adam(plan.peakLr(), job.optim().beta1(), job.optim().beta2(), job.optim().eps()));
+        base.setIUpdater(
+            new Adam(plan.peakLr(), job.optim().beta1(), job.optim().beta2(), job.optim().eps()));
       }
     }
     MultiLayerNetwork dl4j = new MultiLayerNetwork(dl4jConf);
     dl4j.init();
-    BatchPlan batches = new BatchPlan(data.train().size(), 1, job.train().microBatch(), 1, job.data().shuffle(), job.train().seed());
-    // DL4J gets its batches prebuilt (as from a DataSetIterator); ringtrain assembles its own inside the step.
+    BatchPlan batches =
+        new BatchPlan(
+            data.train().size(),
+            1,
+            job.train().microBatch(),
+            1,
+            job.data().shuffle(),
+            job.train().seed());
+    // DL4J gets its batches prebuilt (as from a DataSetIterator); ringtrain assembles its own
+    // inside the step.
     int distinct = 32;
     DataSet[] prebuilt = new DataSet[distinct];
     for (int i = 0; i < distinct; i++) {
@@ -152,8 +181,15 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
     double oursMedian = median(ours);
     double theirsMedian = median(theirs);
     double ratio = oursMedian / theirsMedian;
-    System.out.printf(Locale.ROOT, "%-14s params %9d  batch %4d  ringtrain %8.3f ms  dl4j fit %8.3f ms  ratio %.3f%n",
-        job.run().name(), dl4j.numParams(), job.train().microBatch(), oursMedian, theirsMedian, ratio);
+    System.out.printf(
+        Locale.ROOT,
+        "%-14s params %9d  batch %4d  ringtrain %8.3f ms  dl4j fit %8.3f ms  ratio %.3f%n",
+        job.run().name(),
+        dl4j.numParams(),
+        job.train().microBatch(),
+        oursMedian,
+        theirsMedian,
+        ratio);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model", job.run().name());
     m.put("conf", conf.toString());

@@ -76,15 +76,7 @@ public record CommConfig(
    */
   public static CommConfig defaults() {
     return new CommConfig(
-        Duration.ofSeconds(60),
-        25,
-        MAX_MTU,
-        4 << 20,
-        16 << 20,
-        "shared",
-        "backoff",
-        "127.0.0.1",
-        "");
+        Duration.ofSeconds(60), 25, MAX_MTU, 4 << 20, 16 << 20, "shared", "sleep", "127.0.0.1", "");
   }
 
   /** Bucket size in bytes. */

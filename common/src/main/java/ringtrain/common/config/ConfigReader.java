@@ -35,11 +35,23 @@ public final class ConfigReader {
   }
 
   public int integer(String key) {
+    requireWholeNumber(key);
     return read(key, "an integer", () -> config.getInt(key));
   }
 
   public long longValue(String key) {
+    requireWholeNumber(key);
     return read(key, "an integer", () -> config.getLong(key));
+  }
+
+  /** Typesafe Config silently truncates 2.5 to 2 for an int; a count must be written whole. */
+  private void requireWholeNumber(String key) {
+    if (config.hasPath(key) && config.getValue(key).unwrapped() instanceof Number n) {
+      double d = n.doubleValue();
+      if (d != Math.rint(d)) {
+        throw new ConfigException(key + " = " + n + " must be a whole number");
+      }
+    }
   }
 
   public double number(String key) {

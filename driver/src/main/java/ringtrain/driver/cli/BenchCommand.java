@@ -5,13 +5,15 @@ import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.error.UserException;
 
-/** {@code ringtrain bench NAME [ARGS...]}: runs one of the benchmark programs of the bench module. */
+/**
+ * {@code ringtrain bench NAME [ARGS...]}: runs one of the benchmark programs of the bench module.
+ */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
@@ -38,6 +40,8 @@ public final class BenchCommand implements Callable<Integer> {
         "unknown benchmark '"
             + name
             + "'; available: "
-            + (known.isEmpty() ? "none (the bench module is not on the classpath; use deploy/bin/ringtrain)" : String.join(", ", known)));
+            + (known.isEmpty()
+                ? "none (the bench module is not on the classpath; use deploy/bin/ringtrain)"
+                : String.join(", ", known)));
   }
 }

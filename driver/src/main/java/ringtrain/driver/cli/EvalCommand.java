@@ -17,13 +17,20 @@ import ringtrain.driver.run.ModelEvaluation;
     description = "Evaluate a trained model.zip on the test set the config names.")
 public final class EvalCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, paramLabel = "DIR/model.zip", description = "Model written by 'ringtrain train'.")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR/model.zip",
+      description = "Model written by 'ringtrain train'.")
   Path model;
 
   @Option(names = "--conf", paramLabel = "FILE", description = "HOCON job file naming the data.")
   Path conf;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one config key; repeatable.")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Override one config key; repeatable.")
   List<String> overrides = new ArrayList<>();
 
   @Option(names = "--verbose", description = "Show stack traces.")

@@ -52,8 +52,10 @@ public final class Main {
         });
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
-          boolean verbose = parseResult.hasMatchedOption("--verbose")
-              || (parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose"));
+          boolean verbose =
+              parseResult.hasMatchedOption("--verbose")
+                  || (parseResult.subcommand() != null
+                      && parseResult.subcommand().hasMatchedOption("--verbose"));
           PrintWriter err = commandLine.getErr();
           UserException user = userCause(ex);
           if (user != null) {
@@ -64,7 +66,10 @@ public final class Main {
             err.flush();
             return EXIT_USER;
           }
-          err.println("ringtrain: internal error: " + ex + (verbose ? "" : " (run with --verbose for the stack trace)"));
+          err.println(
+              "ringtrain: internal error: "
+                  + ex
+                  + (verbose ? "" : " (run with --verbose for the stack trace)"));
           if (verbose) {
             ex.printStackTrace(err);
           }

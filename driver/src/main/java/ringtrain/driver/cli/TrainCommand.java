@@ -15,16 +15,27 @@ import ringtrain.driver.run.TrainRun;
     description = "Train a model. Config: conf/reference.conf ⊕ --conf FILE ⊕ --set overrides.")
 public final class TrainCommand implements Callable<Integer> {
 
-  @Option(names = "--conf", paramLabel = "FILE", description = "HOCON job file (keys as in conf/reference.conf).")
+  @Option(
+      names = "--conf",
+      paramLabel = "FILE",
+      description = "HOCON job file (keys as in conf/reference.conf).")
   Path conf;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one config key; repeatable, later wins.")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Override one config key; repeatable, later wins.")
   List<String> overrides = new ArrayList<>();
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<run.name>).")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Run directory (default: runs/<run.name>).")
   Path out;
 
-  @Option(names = "--resume", description = "Continue the run in --out from its newest valid snapshot.")
+  @Option(
+      names = "--resume",
+      description = "Continue the run in --out from its newest valid snapshot.")
   boolean resume;
 
   @Option(names = "--verbose", description = "Show stack traces and debug logging.")

@@ -22,18 +22,31 @@ public final class ModelEvaluation {
   public static EvalMetrics evaluate(Path model, Path jobFile, List<String> overrides) {
     JobConfig job = JobConfig.from(ConfigLoader.load(jobFile, overrides));
     if (!Files.isRegularFile(model)) {
-      throw new UserException("--model " + model + " does not exist; pass the model.zip of a finished run");
+      throw new UserException(
+          "--model " + model + " does not exist; pass the model.zip of a finished run");
     }
     MultiLayerNetwork net;
     try {
       net = ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false);
     } catch (IOException | RuntimeException e) {
-      throw new UserException("--model " + model + " is not a DL4J model zip (" + e.getMessage() + "); pass the model.zip written by 'ringtrain train'");
+      throw new UserException(
+          "--model "
+              + model
+              + " is not a DL4J model zip ("
+              + e.getMessage()
+              + "); pass the model.zip written by 'ringtrain train'");
     }
     Dataset test = DatasetLoader.load(job.data(), job.train().seed()).test();
     long outputs = net.getLayer(net.getnLayers() - 1).getParam("W").size(1);
     if (outputs != test.numClasses()) {
-      throw new UserException("--model " + model + " predicts " + outputs + " classes but the data has " + test.numClasses() + "; pass the config the model was trained with");
+      throw new UserException(
+          "--model "
+              + model
+              + " predicts "
+              + outputs
+              + " classes but the data has "
+              + test.numClasses()
+              + "; pass the config the model was trained with");
     }
     boolean images = test.shape().length == 3 && job.model().type() == ModelConfig.Type.CNN;
     float[] totals = TestSetScorer.score(net, test, images, 0, test.size());

@@ -15,7 +15,7 @@ public final class PlanText {
     line(
         out,
         "data",
-        job.data().format()
+        job.data().format().key()
             + " "
             + dataSource(job)
             + " ("
@@ -95,7 +95,7 @@ public final class PlanText {
     return switch (job.data().format()) {
       case IDX -> job.data().dir();
       case CSV -> job.data().train();
-      default -> "seeded";
+      case SYNTHETIC -> "seeded";
     };
   }
 

@@ -27,7 +27,8 @@ public final class RunDirectory {
    */
   public static RunDirectory open(Path root, boolean resume) {
     if (Files.exists(root) && !Files.isDirectory(root)) {
-      throw new UserException("--out " + root + " is a file; give a directory for the run's outputs");
+      throw new UserException(
+          "--out " + root + " is a file; give a directory for the run's outputs");
     }
     boolean holdsRun = Files.exists(root.resolve("config.conf"));
     if (holdsRun && !resume) {
@@ -43,7 +44,8 @@ public final class RunDirectory {
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
-      throw new UserException("cannot create --out " + root + " (" + e.getMessage() + "); choose a writable directory");
+      throw new UserException(
+          "cannot create --out " + root + " (" + e.getMessage() + "); choose a writable directory");
     }
     if (!Files.isWritable(root)) {
       throw new UserException("--out " + root + " is not writable; choose a writable directory");
@@ -75,7 +77,12 @@ public final class RunDirectory {
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UserException("cannot write " + target + " (" + e.getMessage() + "); check the disk and permissions of --out");
+      throw new UserException(
+          "cannot write "
+              + target
+              + " ("
+              + e.getMessage()
+              + "); check the disk and permissions of --out");
     }
   }
 

@@ -67,6 +67,12 @@ class BadInputTest {
   }
 
   @Test
+  void shouldRejectFractionalCount() {
+    assertOneLineUserError(
+        train(SYNTHETIC, "--set", "train.micro_batch=2.5"), "train.micro_batch", "whole number");
+  }
+
+  @Test
   void shouldRejectNegativeLearningRate() {
     assertOneLineUserError(train(SYNTHETIC, "--set", "optim.lr=-0.1"), "optim.lr");
   }
@@ -94,7 +100,12 @@ class BadInputTest {
   @Test
   void shouldRejectBatchLargerThanTrainingSet() {
     assertOneLineUserError(
-        train(SYNTHETIC, "--set", "data.synthetic.train_examples=100", "--set", "train.micro_batch=128"),
+        train(
+            SYNTHETIC,
+            "--set",
+            "data.synthetic.train_examples=100",
+            "--set",
+            "train.micro_batch=128"),
         "train.micro_batch");
   }
 
@@ -128,7 +139,10 @@ class BadInputTest {
   @Test
   void shouldRejectIdxWithWrongMagic() throws IOException {
     Path dir = idxDir();
-    writeGz(dir.resolve("train-images-idx3-ubyte.gz"), new byte[] {0, 0, 8, 4, 0, 0, 0, 1});
+    byte[] images = new byte[16 + 2 * 28 * 28];
+    System.arraycopy(
+        new byte[] {0, 0, 8, 4, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28}, 0, images, 0, 16);
+    writeGz(dir.resolve("train-images-idx3-ubyte.gz"), images);
     assertOneLineUserError(train("--set", "data.dir=" + dir), "magic");
   }
 
@@ -201,15 +215,25 @@ class BadInputTest {
     Path dir = Files.createDirectories(tmp.resolve("idx"));
     for (String split : List.of("train", "t10k")) {
       byte[] images = new byte[16 + 2 * 28 * 28];
-      System.arraycopy(new byte[] {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28}, 0, images, 0, 16);
+      System.arraycopy(
+          new byte[] {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28}, 0, images, 0, 16);
       writeGz(dir.resolve(split + "-images-idx3-ubyte.gz"), images);
-      writeGz(dir.resolve(split + "-labels-idx1-ubyte.gz"), new byte[] {0, 0, 8, 1, 0, 0, 0, 2, 3, 7});
+      writeGz(
+          dir.resolve(split + "-labels-idx1-ubyte.gz"), new byte[] {0, 0, 8, 1, 0, 0, 0, 2, 3, 7});
     }
     return dir;
   }
 
   private Outcome csvTrain(Path csv, String... more) {
-    List<String> args = new ArrayList<>(List.of("--set", "data.format=csv", "--set", "data.train=" + csv, "--set", "data.test=" + csv));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--set",
+                "data.format=csv",
+                "--set",
+                "data.train=" + csv,
+                "--set",
+                "data.test=" + csv));
     args.addAll(Arrays.asList(more));
     return train(args.toArray(String[]::new));
   }

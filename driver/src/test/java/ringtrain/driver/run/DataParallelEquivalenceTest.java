@@ -10,14 +10,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Data parallelism is exact: N ranks with micro-batch b, one rank with micro-batch N·b and one
- * rank accumulating N micro-batches of b reach the same parameters, to float tolerance.
+ * Data parallelism is exact: N ranks with micro-batch b, one rank with micro-batch N·b and one rank
+ * accumulating N micro-batches of b reach the same parameters, to float tolerance.
  */
 class DataParallelEquivalenceTest {
   @TempDir Path tmp;
 
-  /** Largest parameter difference accepted after 25 AdamW steps, from FP32 summation order alone. */
-  private static final double TOLERANCE = 2e-5;
+  /**
+   * Largest parameter difference accepted after 25 AdamW steps, from FP32 summation order alone.
+   */
+  private static final double TOLERANCE = 1e-6;
 
   private INDArray train(String name, String... shape) {
     List<String> job =
@@ -32,6 +34,7 @@ class DataParallelEquivalenceTest {
                 "train.seed=11",
                 "schedule.warmup_steps=5",
                 "optim.clip_norm=0.5",
+                "optim.lr=0.01",
                 "snapshot.at_end=false"));
     job.addAll(List.of(shape));
     return new TrainRun(null, job, tmp.resolve(name), false).execute().training().params();
@@ -41,8 +44,12 @@ class DataParallelEquivalenceTest {
   void shouldMatchOneRankWithTheSameGlobalBatch() {
     INDArray oneRank = train("n1", "train.world_size=1", "train.micro_batch=64");
     INDArray twoRanks = train("n2", "train.world_size=2", "train.micro_batch=32");
-    INDArray accumulated = train("k2", "train.world_size=1", "train.micro_batch=32", "train.accumulation=2");
+    INDArray accumulated =
+        train("k2", "train.world_size=1", "train.micro_batch=32", "train.accumulation=2");
 
+    System.out.printf(
+        "max |N=2 - N=1| %.3g, max |k=2 - N=1| %.3g%n",
+        maxAbsDiff(twoRanks, oneRank), maxAbsDiff(accumulated, oneRank));
     assertThat(maxAbsDiff(twoRanks, oneRank)).isLessThan(TOLERANCE);
     assertThat(maxAbsDiff(accumulated, oneRank)).isLessThan(TOLERANCE);
     // Training moved the parameters far more than the tolerance, so the comparison is meaningful.

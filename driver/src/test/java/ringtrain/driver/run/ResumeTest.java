@@ -57,7 +57,8 @@ class ResumeTest {
     Path b = tmp.resolve("b");
     train(b, false);
     deleteRecursively(b.resolve("snapshots/step-00000030"));
-    try (RandomAccessFile f = new RandomAccessFile(b.resolve("snapshots/step-00000020/params.npy").toFile(), "rw")) {
+    try (RandomAccessFile f =
+        new RandomAccessFile(b.resolve("snapshots/step-00000020/params.npy").toFile(), "rw")) {
       f.seek(f.length() - 3);
       int v = f.read();
       f.seek(f.length() - 3);
@@ -74,7 +75,8 @@ class ResumeTest {
     train(b, false);
     List<String> changed = new java.util.ArrayList<>(JOB);
     changed.add("optim.lr=0.01");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TrainRun(null, changed, b, true).execute())
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new TrainRun(null, changed, b, true).execute())
         .isInstanceOf(SnapshotException.class)
         .hasMessageContaining("different config");
   }

@@ -195,6 +195,30 @@ public final class AeronRing implements Collective {
     submit(RingPlan.barrier(job, step, nextBucket(step), sequence++), null).await();
   }
 
+  /**
+   * Measures the raw Aeron bandwidth of this ring's links: sends {@code sendBytes} to the right
+   * neighbour while receiving {@code receiveBytes} from the left. Every rank calls it (with zeros
+   * if it takes no part), in the same order as the collectives. Returns the elapsed nanoseconds.
+   */
+  public long measureStream(long sendBytes, long receiveBytes) {
+    long seq;
+    synchronized (this) {
+      if (engine == null || closed) {
+        throw new IllegalStateException("connect() the ring before using it");
+      }
+      seq = sequence++;
+    }
+    Future<Long> f = thread.submit(() -> engine.stream(sendBytes, receiveBytes, seq));
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      throw new CommException(e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommException("interrupted while measuring the stream", e);
+    }
+  }
+
   private int nextBucket(long step) {
     if (step != bucketStep) {
       bucketStep = step;

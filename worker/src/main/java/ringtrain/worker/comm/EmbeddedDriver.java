@@ -58,7 +58,10 @@ public final class EmbeddedDriver implements AutoCloseable {
             .ipcMtuLength(config.mtu())
             .socketSndbufLength(config.socketBufferBytes())
             .socketRcvbufLength(config.socketBufferBytes())
-            .initialWindowLength(Math.min(config.socketBufferBytes(), config.termLength() / 2))
+            // The kernel charges about twice the payload per datagram against SO_RCVBUF: a window
+            // as
+            // large as the socket buffer overflows it, and every drop costs a NAK round trip.
+            .initialWindowLength(Math.min(config.socketBufferBytes() / 2, config.termLength() / 2))
             .publicationTermBufferLength(config.termLength())
             .ipcTermBufferLength(config.termLength())
             .termBufferSparseFile(true)

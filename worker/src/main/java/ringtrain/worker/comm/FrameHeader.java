@@ -36,6 +36,9 @@ public final class FrameHeader {
   public static final short KIND_BROADCAST = 2;
   public static final short KIND_BARRIER = 3;
 
+  /** Raw transport frames of the point-to-point bandwidth measurement. */
+  public static final short KIND_RAW = 4;
+
   private DirectBuffer buffer;
   private int offset;
 

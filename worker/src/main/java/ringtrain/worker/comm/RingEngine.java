@@ -92,6 +92,14 @@ final class RingEngine implements ControlledFragmentHandler {
         lastProgressNs = now;
       } else if (now - lastProgressNs > timeoutNs) {
         throw new CommException(silenceMessage());
+      } else if (Thread.currentThread().isInterrupted()) {
+        throw new CommException(
+            "rank "
+                + job.rank()
+                + ": the ring was closed during the "
+                + plan.kindName()
+                + " of step "
+                + plan.step());
       }
       idle.idle(work);
     }
@@ -259,6 +267,74 @@ final class RingEngine implements ControlledFragmentHandler {
         + "; it may have died or stalled; see its executor log (rank "
         + job.rank()
         + " reporting)";
+  }
+
+  /**
+   * Raw transport bandwidth: sends {@code sendBytes} of maximum-size fragments to the right
+   * neighbour and receives {@code receiveBytes} from the left, both at once, without reduction or
+   * checksums. Returns the nanoseconds until both are done.
+   */
+  long stream(long sendBytes, long receiveBytes, long sequence) {
+    long start = clock.nanoTime();
+    lastProgressNs = start;
+    long sent = 0;
+    long[] received = {0};
+    ControlledFragmentHandler counter =
+        (buffer, offset, length, header) -> {
+          FrameHeader h = recvHeader.wrap(buffer, offset);
+          if (length < FrameHeader.LENGTH) {
+            counters.reject(FrameReject.MALFORMED);
+            return Action.CONTINUE;
+          }
+          if (h.sequence() > sequence) {
+            return Action.ABORT; // the next collective's first frame
+          }
+          if (h.sequence() < sequence || h.kind() != FrameHeader.KIND_RAW) {
+            counters.reject(FrameReject.STALE);
+            return Action.CONTINUE;
+          }
+          received[0] += h.payloadLength();
+          return Action.CONTINUE;
+        };
+    while (sent < sendBytes || received[0] < receiveBytes) {
+      int work = 0;
+      while (sent < sendBytes) {
+        int payload = (int) Math.min(maxPayloadBytes, sendBytes - sent);
+        if (publication.tryClaim(FrameHeader.LENGTH + payload, claim) < 0) {
+          break;
+        }
+        sendHeader
+            .wrap(claim.buffer(), claim.offset())
+            .writeOp(
+                FrameHeader.KIND_RAW, job.jobToken(), job.attempt(), 0, -1, sequence, job.rank())
+            .writeFragment(0, 0, 0, payload, 0);
+        claim.commit();
+        sent += payload;
+        work++;
+      }
+      if (received[0] < receiveBytes) {
+        work += subscription.controlledPoll(counter, 64);
+      }
+      long now = clock.nanoTime();
+      if (work > 0) {
+        lastProgressNs = now;
+      } else if (now - lastProgressNs > timeoutNs) {
+        throw new CommException(
+            "raw stream stalled: sent "
+                + sent
+                + "/"
+                + sendBytes
+                + ", received "
+                + received[0]
+                + "/"
+                + receiveBytes
+                + " (rank "
+                + job.rank()
+                + ")");
+      }
+      idle.idle(work);
+    }
+    return clock.nanoTime() - start;
   }
 
   private String describe(int rank) {

@@ -11,6 +11,7 @@ import ringtrain.worker.data.MiniBatches;
 /** Scores a network on a range of a test set: correct predictions and summed cross-entropy. */
 public final class TestSetScorer {
   private static final int BATCH = 1000;
+
   /** Floor of the true-class probability, so log(0) stays finite (as DL4J's MCXENT clips). */
   private static final double MIN_PROB = 1e-10;
 

@@ -33,8 +33,8 @@ import ringtrain.worker.snapshot.TrainingState;
 /**
  * The training loop of one rank, as DESIGN.md §2.4 lists it: for every optimizer step, k
  * micro-batches of forward/backward accumulated into one flat FP32 gradient, one all-reduce
- * (average) over the ranks, global-norm and value clipping, the optimizer update with the
- * scheduled learning rate. Rank 0 reports metrics and writes snapshots.
+ * (average) over the ranks, global-norm and value clipping, the optimizer update with the scheduled
+ * learning rate. Rank 0 reports metrics and writes snapshots.
  *
  * <p>The loss of the step travels in one extra slot behind the gradient, so the same all-reduce
  * that averages the gradient also averages the loss.
@@ -59,8 +59,10 @@ public final class TrainingLoop {
 
   /** Flat gradient with one trailing slot for the loss; {@link #grad} is a view of the first P. */
   private final INDArray gradAndLoss;
+
   private final INDArray grad;
   private final FloatBuffer gradBuffer;
+
   /** Flat view of the network's parameters, shaped like {@link #grad}. */
   private final INDArray params;
 
@@ -83,8 +85,11 @@ public final class TrainingLoop {
     this.configHash = job.configHash();
 
     Dataset train = data.train();
-    this.images = train.shape().length == 3 && job.model().type() == ringtrain.common.config.ModelConfig.Type.CNN;
-    this.net = NetworkFactory.build(job.model(), train.shape(), train.numClasses(), job.train().seed());
+    this.images =
+        train.shape().length == 3
+            && job.model().type() == ringtrain.common.config.ModelConfig.Type.CNN;
+    this.net =
+        NetworkFactory.build(job.model(), train.shape(), train.numClasses(), job.train().seed());
     this.engine = new Dl4jGradientEngine(net);
     this.optimizer = Optimizers.create(job.optim(), engine.layout());
     this.schedule = plan.schedule();
@@ -109,8 +114,8 @@ public final class TrainingLoop {
   }
 
   /**
-   * Trains from step 0, or from {@code resume}'s step with its parameters and optimizer state,
-   * to {@link TrainingPlan#totalSteps()}.
+   * Trains from step 0, or from {@code resume}'s step with its parameters and optimizer state, to
+   * {@link TrainingPlan#totalSteps()}.
    */
   public TrainingResult run(Optional<TrainingState> resume) {
     long startNanos = System.nanoTime();
@@ -186,7 +191,8 @@ public final class TrainingLoop {
   }
 
   /** What one optimizer step did. */
-  public record StepOutcome(double loss, double lr, double gradNorm, long stepNanos, long commNanos) {}
+  public record StepOutcome(
+      double loss, double lr, double gradNorm, long stepNanos, long commNanos) {}
 
   /**
    * One optimizer step {@code s} (0-based): k micro-batches of forward/backward accumulated into
@@ -265,10 +271,17 @@ public final class TrainingLoop {
             java.util.Map.of("run_name", job.run().name())));
   }
 
-  /** Direct view of an ND4J off-heap float vector, for the collective to read and write in place. */
+  /**
+   * Direct view of an ND4J off-heap float vector, for the collective to read and write in place.
+   */
   private static FloatBuffer buffer(INDArray array) {
-    return array.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer()
-        .position((int) array.offset()).limit((int) (array.offset() + array.length()))
+    return array
+        .data()
+        .asNio()
+        .order(java.nio.ByteOrder.nativeOrder())
+        .asFloatBuffer()
+        .position((int) array.offset())
+        .limit((int) (array.offset() + array.length()))
         .slice();
   }
 

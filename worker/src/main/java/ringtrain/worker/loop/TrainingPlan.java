@@ -2,9 +2,9 @@ package ringtrain.worker.loop;
 
 import ringtrain.common.config.JobConfig;
 import ringtrain.worker.data.BatchPlan;
+import ringtrain.worker.schedule.LrScaling;
 import ringtrain.worker.schedule.LrSchedule;
 import ringtrain.worker.schedule.LrSchedules;
-import ringtrain.worker.schedule.LrScaling;
 
 /**
  * The derived numbers of a run: what the plan printout shows and what every rank must agree on.
@@ -16,7 +16,12 @@ import ringtrain.worker.schedule.LrScaling;
  * @param peakLr optim.lr scaled from optim.base_batch to B
  */
 public record TrainingPlan(
-    JobConfig job, int trainSize, long globalBatch, long stepsPerEpoch, long totalSteps, double peakLr) {
+    JobConfig job,
+    int trainSize,
+    long globalBatch,
+    long stepsPerEpoch,
+    long totalSteps,
+    double peakLr) {
 
   /** Derives the plan and checks what depends on the data size (batch vs. training set, warmup). */
   public static TrainingPlan of(JobConfig job, int trainSize) {

@@ -14,4 +14,9 @@ import ringtrain.common.metrics.EvalMetrics;
  * @param examplesPerS training examples per second over this run (all ranks)
  */
 public record TrainingResult(
-    INDArray params, long steps, double trainLoss, EvalMetrics eval, double wallS, double examplesPerS) {}
+    INDArray params,
+    long steps,
+    double trainLoss,
+    EvalMetrics eval,
+    double wallS,
+    double examplesPerS) {}

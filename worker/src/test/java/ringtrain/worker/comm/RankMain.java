@@ -14,8 +14,8 @@ import ringtrain.common.config.CommConfig;
  * ENDPOINTS e0,e1,...} from stdin, then runs a scenario:
  *
  * <ul>
- *   <li>{@code reduce WIRE L1,L2,...}: all-reduce (sum) each length, print {@code RESULT length
- *       wire wrong hash} per length;
+ *   <li>{@code reduce WIRE1,WIRE2 L1,L2,...}: all-reduce (sum) each length with each wire type,
+ *       print {@code RESULT length wire wrong hash} per length;
  *   <li>{@code loop}: all-reduce until it fails; print {@code READY} after the first and {@code
  *       COMMFAIL message} on the failure (exit 3).
  * </ul>
@@ -41,15 +41,17 @@ public final class RankMain {
       List<String> endpoints = Arrays.asList(line.substring("ENDPOINTS ".length()).split(","));
       ring.connect(endpoints);
       if (scenario.equals("reduce")) {
-        WireDtype wire = WireDtype.parse(args[5]);
         long step = 0;
-        for (String l : args[6].split(",")) {
-          int length = Integer.parseInt(l);
-          FloatBuffer b = TestVectors.direct(length, rank, length);
-          ring.allReduce(b, ReduceOp.SUM, step++, wire);
-          long wrong = TestVectors.countWrong(b, length, world, ReduceOp.SUM, wire);
-          System.out.println(
-              "RESULT " + length + " " + wire + " " + wrong + " " + TestVectors.hash(b));
+        for (String w : args[5].split(",")) {
+          WireDtype wire = WireDtype.parse(w);
+          for (String l : args[6].split(",")) {
+            int length = Integer.parseInt(l);
+            FloatBuffer b = TestVectors.direct(length, rank, length);
+            ring.allReduce(b, ReduceOp.SUM, step++, wire);
+            long wrong = TestVectors.countWrong(b, length, world, ReduceOp.SUM, wire);
+            System.out.println(
+                "RESULT " + length + " " + wire + " " + wrong + " " + TestVectors.hash(b));
+          }
         }
         ring.barrier(step);
         System.out.println("DONE " + ring.counters().totalRejected());

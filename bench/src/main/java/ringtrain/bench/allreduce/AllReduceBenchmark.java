@@ -1,0 +1,302 @@
+package ringtrain.bench.allreduce;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ringtrain bench allreduce}: spawns N {@link BenchRank} processes on this machine (one
+ * embedded media driver each, UDP on loopback), prints the nccl-tests table (size, count, type,
+ * time, algbw, busbw = algbw·2(N−1)/N, #wrong), the raw Aeron point-to-point bandwidth of the same
+ * processes (one-way and per direction with every rank sending at once), and Spark's treeAggregate
+ * of the same vector on a local Spark; writes JSON under bench/results/.
+ *
+ * <p>Size is the bytes of the FP32 vector being reduced, for every wire type, so bf16 and fp32 rows
+ * of one size reduce the same vector.
+ */
+public final class AllReduceBenchmark {
+  private AllReduceBenchmark() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the benchmark; returns the exit code (0 done, 2 bad arguments, 1 failure). */
+  public static int run(String[] args) {
+    int world = 2;
+    long min = 1024;
+    long max = 256L << 20;
+    String dtypes = "fp32,bf16";
+    long sparkMax = 64L << 20;
+    String transport = "";
+    for (int i = 0; i < args.length; i++) {
+      String value = i + 1 < args.length ? args[i + 1] : "";
+      switch (args[i]) {
+        case "--world" -> world = Integer.parseInt(value);
+        case "--min" -> min = Long.parseLong(value);
+        case "--max" -> max = Long.parseLong(value);
+        case "--dtype" -> dtypes = value;
+        case "--spark-max" -> sparkMax = Long.parseLong(value);
+        case "--aeron" -> transport = value;
+        default -> {
+          System.err.println(
+              "unknown option "
+                  + args[i]
+                  + "; use --world N --min BYTES --max BYTES"
+                  + " --dtype fp32|bf16|fp16[,...] --spark-max BYTES"
+                  + " --aeron idle=backoff,threading=shared,term_kb=16384,mtu=65504");
+          return 2;
+        }
+      }
+      i++;
+    }
+    if (world < 2 || min < 4 || max < min || max > (1L << 30)) {
+      System.err.println("--world must be >= 2 and 4 <= --min <= --max <= 1 GiB");
+      return 2;
+    }
+    try {
+      return new AllReduceBenchmark().execute(world, min, max, dtypes, sparkMax, transport);
+    } catch (Exception e) {
+      System.err.println("all-reduce benchmark failed: " + e);
+      return 1;
+    }
+  }
+
+  private int execute(int world, long min, long max, String dtypes, long sparkMax, String transport)
+      throws Exception {
+    long p2pBytes = Math.max(64L << 20, Math.min(max, 256L << 20));
+    List<Process> ranks = new ArrayList<>();
+    List<BlockingQueue<String>> out = new ArrayList<>();
+    Map<String, Object> json = new LinkedHashMap<>();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    try {
+      for (int r = 0; r < world; r++) {
+        List<String> cmd = javaCommand();
+        cmd.addAll(
+            List.of(
+                String.valueOf(r),
+                String.valueOf(world),
+                String.valueOf(min),
+                String.valueOf(max),
+                dtypes,
+                String.valueOf(p2pBytes),
+                transport.isEmpty() ? "-" : transport));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ranks.add(p);
+        out.add(drain(p, r));
+      }
+      List<String> endpoints = new ArrayList<>();
+      for (int r = 0; r < world; r++) {
+        endpoints.add(next(out.get(r), "ENDPOINT ").substring("ENDPOINT ".length()));
+      }
+      for (Process p : ranks) {
+        Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+        w.write("ENDPOINTS " + String.join(",", endpoints) + "\n");
+        w.flush();
+      }
+      double oneWay = 0;
+      double both = 0;
+      for (int repeat = 0; repeat < 3; repeat++) {
+        String[] ow = next(out.get(1), "P2P oneway ").split(" ");
+        oneWay = Math.max(oneWay, Double.parseDouble(ow[2]) / Double.parseDouble(ow[3]));
+        double slowest = Double.MAX_VALUE;
+        for (int r = 0; r < world; r++) {
+          String[] bd = next(out.get(r), "P2P bidirectional ").split(" ");
+          slowest = Math.min(slowest, Double.parseDouble(bd[2]) / Double.parseDouble(bd[3]));
+        }
+        both = Math.max(both, slowest);
+      }
+      System.out.printf(
+          "# Aeron point-to-point, %d MiB messages: one-way %.3f GB/s, bidirectional %.3f GB/s"
+              + " per direction%n",
+          p2pBytes >> 20, oneWay, both);
+      System.out.printf(
+          "# world %d, UDP loopback, one embedded media driver per rank process%n", world);
+      System.out.printf(
+          "%12s %12s %6s %12s %8s %8s %8s%n",
+          "size", "count", "type", "time(us)", "algbw", "busbw", "#wrong");
+      int types = dtypes.split(",").length;
+      int sizes = 0;
+      for (long b = min; b <= max; b *= 2) {
+        sizes++;
+      }
+      for (int i = 0; i < types * sizes; i++) {
+        String[] f = next(out.get(0), "ROW ").split(" ");
+        long wrong = Long.parseLong(f[5]);
+        for (int r = 1; r < world; r++) {
+          wrong += Long.parseLong(next(out.get(r), "ROW ").split(" ")[5]);
+        }
+        long bytes = Long.parseLong(f[2]);
+        double micros = Double.parseDouble(f[4]);
+        double algbw = bytes / (micros * 1e3);
+        double busbw = algbw * 2 * (world - 1) / world;
+        System.out.printf(
+            "%12d %12s %6s %12.1f %8.3f %8.3f %8d%n",
+            bytes, f[3], f[1].toLowerCase(), micros, algbw, busbw, wrong);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("bytes", bytes);
+        row.put("count", Long.parseLong(f[3]));
+        row.put("type", f[1].toLowerCase());
+        row.put("time_us", micros);
+        row.put("algbw_gbs", algbw);
+        row.put("busbw_gbs", busbw);
+        row.put("wrong", wrong);
+        rows.add(row);
+      }
+      for (int r = 0; r < world; r++) {
+        next(out.get(r), "DONE");
+        ranks.get(r).waitFor(30, TimeUnit.SECONDS);
+      }
+      json.put("world", world);
+      json.put("transport", "aeron udp loopback, one embedded media driver per rank process");
+      json.put("cores", Runtime.getRuntime().availableProcessors());
+      json.put("aeron_overrides", transport);
+      json.put("p2p_bytes", p2pBytes);
+      json.put("p2p_oneway_gbs", oneWay);
+      json.put("p2p_bidirectional_per_direction_gbs", both);
+      json.put("allreduce", rows);
+      json.put("ratios", ratios(rows, both));
+    } finally {
+      for (Process p : ranks) {
+        p.destroyForcibly();
+      }
+    }
+    json.put("tree_aggregate", sparkBaseline(world, min, Math.min(max, sparkMax), rows));
+    Path file =
+        resultsDir()
+            .resolve(
+                "allreduce-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                    + ".json");
+    Files.createDirectories(file.getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+    System.out.println("# results written to " + file);
+    return 0;
+  }
+
+  /** busbw over the bidirectional p2p bandwidth, and bf16 time over fp32 time, for >= 16 MiB. */
+  private static List<Map<String, Object>> ratios(List<Map<String, Object>> rows, double p2p) {
+    List<Map<String, Object>> result = new ArrayList<>();
+    System.out.printf("# sizes >= 16 MiB: busbw / bidirectional p2p, bf16 time / fp32 time%n");
+    for (Map<String, Object> row : rows) {
+      long bytes = (long) row.get("bytes");
+      if (!row.get("type").equals("fp32") || bytes < (16L << 20)) {
+        continue;
+      }
+      double busRatio = (double) row.get("busbw_gbs") / p2p;
+      double bf16Ratio = Double.NaN;
+      for (Map<String, Object> other : rows) {
+        if (other.get("type").equals("bf16") && (long) other.get("bytes") == bytes) {
+          bf16Ratio = (double) other.get("time_us") / (double) row.get("time_us");
+        }
+      }
+      System.out.printf(
+          "%12d   busbw/p2p %.2f   bf16/fp32 time %.2f%n", bytes, busRatio, bf16Ratio);
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("bytes", bytes);
+      r.put("busbw_over_p2p_bidirectional", busRatio);
+      r.put("bf16_time_over_fp32", bf16Ratio);
+      result.add(r);
+    }
+    return result;
+  }
+
+  private static List<Map<String, Object>> sparkBaseline(
+      int world, long min, long max, List<Map<String, Object>> rows) {
+    List<Map<String, Object>> result = new ArrayList<>();
+    System.out.printf("# Spark treeAggregate, local[%d], same vectors%n", world);
+    System.out.printf("%12s %14s %14s %10s%n", "size", "spark(us)", "ring fp32(us)", "speedup");
+    try (TreeAggregateBaseline spark = new TreeAggregateBaseline(world)) {
+      for (long bytes = Math.max(min, 1L << 20); bytes <= max; bytes *= 4) {
+        double sparkMicros = spark.seconds((int) (bytes / 4)) * 1e6;
+        double ringMicros = Double.NaN;
+        for (Map<String, Object> row : rows) {
+          if (row.get("type").equals("fp32") && (long) row.get("bytes") == bytes) {
+            ringMicros = (double) row.get("time_us");
+          }
+        }
+        System.out.printf(
+            "%12d %14.1f %14.1f %10.1f%n",
+            bytes, sparkMicros, ringMicros, sparkMicros / ringMicros);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("bytes", bytes);
+        r.put("time_us", sparkMicros);
+        r.put("ring_fp32_time_us", ringMicros);
+        r.put("speedup", sparkMicros / ringMicros);
+        result.add(r);
+      }
+    }
+    return result;
+  }
+
+  private static Path resultsDir() {
+    return Files.isDirectory(Path.of("bench")) ? Path.of("bench", "results") : Path.of("results");
+  }
+
+  private static List<String> javaCommand() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("-Xmx512m", "-XX:MaxDirectMemorySize=1g", "-XX:+UseSerialGC"));
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
+        cmd.add(arg);
+      }
+    }
+    if (cmd.stream().noneMatch(a -> a.contains("jdk.internal.misc"))) {
+      cmd.add("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchRank.class.getName()));
+    return cmd;
+  }
+
+  private static BlockingQueue<String> drain(Process p, int rank) {
+    BlockingQueue<String> q = new LinkedBlockingQueue<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l = in.readLine(); l != null; l = in.readLine()) {
+                  q.add(l);
+                }
+              } catch (IOException e) {
+                q.add("ERROR " + e);
+              }
+              q.add("EXIT");
+            },
+            "bench-rank-" + rank);
+    t.setDaemon(true);
+    t.start();
+    return q;
+  }
+
+  private static String next(BlockingQueue<String> q, String prefix) throws InterruptedException {
+    while (true) {
+      String line = q.poll(600, TimeUnit.SECONDS);
+      if (line == null || line.equals("EXIT")) {
+        throw new IllegalStateException("a rank process ended or hung before '" + prefix + "'");
+      }
+      if (line.startsWith(prefix)) {
+        return line;
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package ringtrain.bench.allreduce;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import ringtrain.common.config.CommConfig;
+import ringtrain.worker.comm.AeronRing;
+import ringtrain.worker.comm.ReduceOp;
+import ringtrain.worker.comm.RingJob;
+import ringtrain.worker.comm.RingOrder;
+import ringtrain.worker.comm.WireDtype;
+
+/**
+ * One rank process of {@link AllReduceBenchmark}. Prints {@code ENDPOINT host:port}, reads {@code
+ * ENDPOINTS e0,e1,...}, measures the raw link bandwidth and then the all-reduce for every size,
+ * printing {@code P2P mode bytes nanos} and {@code ROW dtype bytes count micros wrong} lines.
+ *
+ * <p>args: rank world minBytes maxBytes dtypes(comma) p2pBytes overrides(key=value,... or -)
+ */
+public final class BenchRank {
+  private BenchRank() {}
+
+  public static void main(String[] args) throws Exception {
+    int rank = Integer.parseInt(args[0]);
+    int world = Integer.parseInt(args[1]);
+    long minBytes = Long.parseLong(args[2]);
+    long maxBytes = Long.parseLong(args[3]);
+    List<WireDtype> dtypes = Arrays.stream(args[4].split(",")).map(WireDtype::parse).toList();
+    long p2pBytes = Long.parseLong(args[5]);
+    CommConfig config =
+        withOverrides(CommConfig.defaults(), args[6]).withTimeout(Duration.ofSeconds(60));
+    try (AeronRing ring = AeronRing.bind(config, new RingJob(1, 0, rank, world), "bench", 0)) {
+      System.out.println("ENDPOINT " + ring.localEndpoint());
+      System.out.flush();
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      String line = in.readLine();
+      ring.connect(Arrays.asList(line.substring("ENDPOINTS ".length()).split(",")));
+      long step = 0;
+      for (int repeat = 0; repeat < 3; repeat++) {
+        ring.barrier(step++);
+        long oneWay = ring.measureStream(rank == 0 ? p2pBytes : 0, rank == 1 ? p2pBytes : 0);
+        if (rank == 1) {
+          System.out.println("P2P oneway " + p2pBytes + " " + oneWay);
+        }
+        ring.barrier(step++);
+        long both = ring.measureStream(p2pBytes, p2pBytes);
+        System.out.println("P2P bidirectional " + p2pBytes + " " + both);
+        System.out.flush();
+      }
+      FloatBuffer buffer =
+          ByteBuffer.allocateDirect((int) maxBytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      for (WireDtype wire : dtypes) {
+        for (long bytes = minBytes; bytes <= maxBytes; bytes *= 2) {
+          int count = (int) (bytes / Float.BYTES);
+          FloatBuffer b = buffer.duplicate().position(0).limit(count).slice();
+          fill(b, rank);
+          int iterations = (int) Math.max(3, Math.min(40, (64L << 20) / bytes));
+          for (int w = 0; w < 2; w++) {
+            ring.allReduce(b, ReduceOp.AVERAGE, step++, wire);
+          }
+          long total = 0;
+          for (int i = 0; i < iterations; i++) {
+            ring.barrier(step++);
+            long t0 = System.nanoTime();
+            ring.allReduce(b, ReduceOp.AVERAGE, step++, wire);
+            total += System.nanoTime() - t0;
+          }
+          fill(b, rank);
+          ring.allReduce(b, ReduceOp.SUM, step++, wire);
+          long wrong = countWrong(b, world, wire);
+          System.out.printf(
+              "ROW %s %d %d %.1f %d%n", wire, bytes, count, total / 1e3 / iterations, wrong);
+          System.out.flush();
+        }
+      }
+      ring.barrier(step);
+      System.out.println("DONE");
+    }
+    System.out.flush();
+    System.exit(0);
+  }
+
+  /** Applies {@code idle=..,threading=..,term_kb=..,mtu=..,socket_kb=..} to {@code c}. */
+  static CommConfig withOverrides(CommConfig c, String overrides) {
+    if (overrides.equals("-")) {
+      return c;
+    }
+    String idle = c.idle();
+    String threading = c.threading();
+    int term = c.termLength();
+    int mtu = c.mtu();
+    int socket = c.socketBufferBytes();
+    for (String kv : overrides.split(",")) {
+      String[] p = kv.split("=", 2);
+      switch (p[0]) {
+        case "idle" -> idle = p[1];
+        case "threading" -> threading = p[1];
+        case "term_kb" -> term = Integer.parseInt(p[1]) * 1024;
+        case "mtu" -> mtu = Integer.parseInt(p[1]);
+        case "socket_kb" -> socket = Integer.parseInt(p[1]) * 1024;
+        default -> throw new IllegalArgumentException("unknown --aeron key " + p[0]);
+      }
+    }
+    return new CommConfig(
+        c.timeout(), c.bucketMb(), mtu, socket, term, threading, idle, c.bindHost(), c.dir());
+  }
+
+  static float value(int rank, long i) {
+    return ((i * 31 + rank * 17L) % 1021 - 510) / 64f;
+  }
+
+  private static void fill(FloatBuffer b, int rank) {
+    for (int i = 0; i < b.limit(); i++) {
+      b.put(i, value(rank, i));
+    }
+  }
+
+  private static long countWrong(FloatBuffer b, int world, WireDtype wire) {
+    int length = b.limit();
+    float[] values = new float[world];
+    long wrong = 0;
+    for (int c = 0; c < world; c++) {
+      long end = RingOrder.chunkStart(length, world, c + 1);
+      for (long i = RingOrder.chunkStart(length, world, c); i < end; i++) {
+        for (int r = 0; r < world; r++) {
+          values[r] = value(r, i);
+        }
+        float expected = RingOrder.reduce(values, c, ReduceOp.SUM, wire);
+        if (Float.floatToRawIntBits(expected) != Float.floatToRawIntBits(b.get((int) i))) {
+          wrong++;
+        }
+      }
+    }
+    return wrong;
+  }
+}
