@@ -16,8 +16,10 @@ import ringtrain.common.error.UserException;
  */
 @Command(
     name = "bench",
-    mixinStandardHelpOptions = true,
-    description = "Run a benchmark: allreduce, step, scaling (see 'ringtrain bench NAME --help').")
+    description = {
+      "Run a benchmark: allreduce, step, scaling.",
+      "Everything after NAME goes to the benchmark: 'ringtrain bench NAME --help' lists its options."
+    })
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -29,6 +31,15 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (name.equals("--help") || name.equals("-h")) {
+      spec.commandLine().usage(spec.commandLine().getOut());
+      for (Benchmark benchmark : ServiceLoader.load(Benchmark.class)) {
+        spec.commandLine()
+            .getOut()
+            .printf("  %-10s %s%n", benchmark.name(), benchmark.description());
+      }
+      return Main.EXIT_OK;
+    }
     List<String> known = new ArrayList<>();
     for (Benchmark benchmark : ServiceLoader.load(Benchmark.class)) {
       if (benchmark.name().equals(name)) {

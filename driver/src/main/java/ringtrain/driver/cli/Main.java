@@ -39,6 +39,8 @@ public final class Main {
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new RingtrainCommand());
+    // 'ringtrain bench NAME --steps 10': the benchmark parses its own options.
+    cli.getSubcommands().get("bench").setUnmatchedOptionsArePositionalParams(true);
     cli.setParameterExceptionHandler(
         (ex, args) -> {
           PrintWriter err = ex.getCommandLine().getErr();

@@ -1,5 +1,6 @@
 package ringtrain.driver.run;
 
+import com.typesafe.config.Config;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -10,12 +11,15 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.error.SnapshotException;
 import ringtrain.common.error.UserException;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.driver.config.ConfigLoader;
+import ringtrain.driver.launch.ClusterConfig;
 import ringtrain.driver.launch.LocalLauncher;
+import ringtrain.driver.launch.SparkLauncher;
 import ringtrain.driver.metrics.CompositeSink;
 import ringtrain.driver.metrics.MetricsJsonl;
 import ringtrain.driver.metrics.Plots;
@@ -64,7 +68,11 @@ public final class TrainRun {
   }
 
   public Result execute() {
-    JobConfig job = JobConfig.from(ConfigLoader.load(jobFile, overrides));
+    Config resolved = ConfigLoader.load(jobFile, overrides);
+    JobConfig job = JobConfig.from(resolved);
+    ClusterConfig cluster = ClusterConfig.from(new ConfigReader(resolved));
+    boolean onSpark =
+        !cluster.effectiveMaster().isEmpty() || SparkLauncher.activeContext().isPresent();
     TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
     TrainingPlan plan = TrainingPlan.of(job, data.train().size());
 
@@ -76,7 +84,10 @@ public final class TrainRun {
     Optional<TrainingState> state =
         resume ? Optional.of(resumeState(snapshots, snapshotDir, job)) : Optional.empty();
 
-    String planText = PlanText.render(plan, snapshotDir.toString(), data.test().size());
+    String planText =
+        PlanText.render(plan, snapshotDir.toString(), data.test().size())
+            + String.format(
+                Locale.ROOT, "  %-16s %s%n", "ranks run on", placement(cluster, onSpark));
     System.out.println("ringtrain plan:");
     System.out.print(planText);
     dir.writeText("config.conf", job.rendered());
@@ -91,7 +102,10 @@ public final class TrainRun {
             resume
                 ? MetricsJsonl.resume(dir.file("metrics.jsonl"), startStep)
                 : MetricsJsonl.create(dir.file("metrics.jsonl")))) {
-      result = LocalLauncher.run(plan, data, sink, snapshots, state);
+      result =
+          onSpark
+              ? SparkLauncher.run(plan, data, sink, snapshotDir, resume, cluster)
+              : LocalLauncher.run(plan, data, sink, snapshots, state);
     }
     double wallS = (System.nanoTime() - wallStart) / 1e9;
 
@@ -111,6 +125,16 @@ public final class TrainRun {
     summary.write(dir.file("summary.json"));
     Plots.write(dir.file("metrics.jsonl"), dir.plots());
     return new Result(dir.root(), result, summary);
+  }
+
+  private static String placement(ClusterConfig cluster, boolean onSpark) {
+    if (!onSpark) {
+      return "this JVM (threads; set cluster.master for Spark)";
+    }
+    String master = cluster.effectiveMaster();
+    return "Spark "
+        + (master.isEmpty() ? "(active SparkContext)" : master)
+        + ", one barrier task per rank";
   }
 
   private TrainingState resumeState(SnapshotStore snapshots, Path snapshotDir, JobConfig job) {

@@ -1,0 +1,215 @@
+package ringtrain.bench.scaling;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import ringtrain.common.bench.Benchmark;
+import ringtrain.common.config.ConfigReader;
+import ringtrain.common.config.JobConfig;
+import ringtrain.common.metrics.EvalMetrics;
+import ringtrain.common.metrics.MetricsSink;
+import ringtrain.common.metrics.StepMetrics;
+import ringtrain.driver.config.ConfigLoader;
+import ringtrain.driver.launch.ClusterConfig;
+import ringtrain.driver.launch.SparkLauncher;
+import ringtrain.worker.data.DatasetLoader;
+import ringtrain.worker.data.TrainTest;
+import ringtrain.worker.loop.TrainingPlan;
+
+/**
+ * {@code ringtrain bench scaling}: step time of N = 1 and N = 2 ranks on the same per-rank
+ * micro-batch, each rank one executor JVM with one core on an embedded Spark cluster, split into
+ * compute (forward/backward, clipping, optimizer) and communication (the ring all-reduce). Both
+ * world sizes run on one SparkContext in one run, so the ratio compares like with like.
+ */
+@Command(
+    name = "scaling",
+    mixinStandardHelpOptions = true,
+    description = "Step time and compute/communication split for N = 1 and N = 2 ranks on Spark.")
+public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
+
+  @Option(names = "--conf", description = "Job file (default ${DEFAULT-VALUE}).")
+  Path conf = Paths.get("conf/examples/fashion-mlp.conf");
+
+  @Option(
+      names = "--micro-batch",
+      description = "Per-rank micro-batch b (default ${DEFAULT-VALUE}).")
+  int microBatch = 64;
+
+  @Option(names = "--steps", description = "Steps per world size (default ${DEFAULT-VALUE}).")
+  int steps = 300;
+
+  @Option(
+      names = "--warmup",
+      description = "Leading steps left out of the averages (default ${DEFAULT-VALUE}).")
+  int warmup = 50;
+
+  @Option(names = "--master", description = "Spark master (default ${DEFAULT-VALUE}).")
+  String master = "local-cluster[2,1,2048]";
+
+  @Option(
+      names = "--results",
+      description = "Directory for the JSON result (default ${DEFAULT-VALUE}).")
+  Path results = Paths.get("bench/results");
+
+  @Override
+  public String name() {
+    return "scaling";
+  }
+
+  @Override
+  public String description() {
+    return "step time and compute/communication split, N = 1 vs N = 2 on Spark";
+  }
+
+  @Override
+  public int run(String[] args) {
+    return new CommandLine(this).execute(args);
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    SparkContext sc = null;
+    try {
+      for (int world : new int[] {1, 2}) {
+        List<String> overrides =
+            List.of(
+                "cluster.master=\"" + master + "\"",
+                "train.world_size=" + world,
+                "train.micro_batch=" + microBatch,
+                "train.steps=" + steps,
+                "train.eval_every_epoch=false",
+                "run.log_every=10",
+                "run.name=scaling-n" + world,
+                "snapshot.at_end=false");
+        var resolved = ConfigLoader.load(conf, overrides);
+        JobConfig job = JobConfig.from(resolved);
+        ClusterConfig cluster = ClusterConfig.from(new ConfigReader(resolved));
+        if (sc == null) {
+          sc = SparkLauncher.createContext(cluster, job);
+        }
+        TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
+        TrainingPlan plan = TrainingPlan.of(job, data.train().size());
+        StepTimes times = new StepTimes(warmup);
+        Path snapshots = Files.createTempDirectory("ringtrain-scaling-");
+        SparkLauncher.run(plan, data, times, snapshots, false, cluster);
+        rows.add(times.row(world, microBatch));
+      }
+    } finally {
+      if (sc != null) {
+        sc.stop();
+      }
+    }
+    print(rows);
+    write(rows);
+    return 0;
+  }
+
+  private void print(List<Map<String, Object>> rows) {
+    System.out.printf(
+        Locale.ROOT,
+        "%-3s %8s %10s %12s %10s %8s %14s%n",
+        "N",
+        "b/rank",
+        "step_ms",
+        "compute_ms",
+        "comm_ms",
+        "comm_%",
+        "examples/s");
+    for (Map<String, Object> r : rows) {
+      System.out.printf(
+          Locale.ROOT,
+          "%-3d %8d %10.2f %12.2f %10.2f %8.1f %14.0f%n",
+          r.get("world_size"),
+          r.get("micro_batch"),
+          r.get("step_ms"),
+          r.get("compute_ms"),
+          r.get("comm_ms"),
+          r.get("comm_share_pct"),
+          r.get("examples_per_s"));
+    }
+    double one = (double) rows.get(0).get("examples_per_s");
+    double two = (double) rows.get(1).get("examples_per_s");
+    System.out.printf(Locale.ROOT, "throughput N=2 / N=1: %.2fx (ideal 2.00x)%n", two / one);
+  }
+
+  private void write(List<Map<String, Object>> rows) throws IOException {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("benchmark", "scaling");
+    json.put("conf", conf.toString());
+    json.put("master", master);
+    json.put("steps", steps);
+    json.put("warmup_steps_excluded", warmup);
+    json.put("host_cores", Runtime.getRuntime().availableProcessors());
+    json.put("rows", rows);
+    Files.createDirectories(results);
+    String stamp =
+        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC)
+            .format(Instant.now());
+    Path file = results.resolve("scaling-" + stamp + ".json");
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+    System.out.println("wrote " + file);
+  }
+
+  /** Averages rank 0's streamed step metrics, leaving out the first {@code warmup} steps. */
+  private static final class StepTimes implements MetricsSink {
+    private final int warmup;
+    private final List<StepMetrics> kept = new ArrayList<>();
+
+    StepTimes(int warmup) {
+      this.warmup = warmup;
+    }
+
+    @Override
+    public void onStep(StepMetrics m) {
+      if (m.step() > warmup) {
+        kept.add(m);
+      }
+    }
+
+    @Override
+    public void onEval(EvalMetrics m) {}
+
+    @Override
+    public void close() {}
+
+    Map<String, Object> row(int world, int microBatch) {
+      // Every record averages the same number of steps (run.log_every), so a plain mean is right.
+      double step = mean(kept.stream().mapToDouble(StepMetrics::stepMs).toArray());
+      double comm = mean(kept.stream().mapToDouble(StepMetrics::commMs).toArray());
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("world_size", world);
+      row.put("micro_batch", microBatch);
+      row.put("step_ms", step);
+      row.put("compute_ms", step - comm);
+      row.put("comm_ms", comm);
+      row.put("comm_share_pct", 100 * comm / step);
+      row.put("examples_per_s", world * microBatch / (step / 1000));
+      row.put("records", kept.size());
+      return row;
+    }
+
+    private static double mean(double[] values) {
+      return values.length == 0 ? Double.NaN : Arrays.stream(values).average().orElse(Double.NaN);
+    }
+  }
+}

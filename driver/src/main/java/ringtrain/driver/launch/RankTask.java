@@ -1,0 +1,211 @@
+package ringtrain.driver.launch;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.resource.ResourceInformation;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ringtrain.common.config.CommConfig;
+import ringtrain.common.config.JobConfig;
+import ringtrain.common.error.UserException;
+import ringtrain.common.metrics.EvalMetrics;
+import ringtrain.common.metrics.MetricsSink;
+import ringtrain.common.metrics.StepMetrics;
+import ringtrain.worker.comm.AeronRing;
+import ringtrain.worker.comm.RingJob;
+import ringtrain.worker.data.TrainTest;
+import ringtrain.worker.loop.TrainingLoop;
+import ringtrain.worker.loop.TrainingPlan;
+import ringtrain.worker.loop.TrainingResult;
+import ringtrain.worker.snapshot.SnapshotStore;
+import ringtrain.worker.snapshot.TrainingState;
+import scala.collection.Iterator;
+import scala.collection.JavaConverters;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * One barrier task = one rank (DESIGN.md §2.3): joins the ring over Aeron, agrees with the other
+ * ranks through {@code allGather}, resumes from the newest snapshot when asked to (or when this is
+ * a retried stage attempt), runs {@link TrainingLoop}, and returns rank 0's result. A class, not a
+ * lambda: executors cannot deserialize Java lambdas as Scala functions.
+ */
+final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankOutcome>>
+    implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(RankTask.class);
+  private static final int LOG_TAIL_LINES = 30;
+
+  /** Value of {@code comm.aeron.bind_host} that means "the executor's own address". */
+  static final String AUTO_HOST = "auto";
+
+  private final String config;
+  private final Broadcast<TrainTest> data;
+  private final long jobToken;
+  private final String appId;
+  private final String metricsHost;
+  private final int metricsPort;
+  private final String snapshotDir;
+  private final boolean resume;
+
+  RankTask(
+      String config,
+      Broadcast<TrainTest> data,
+      long jobToken,
+      String appId,
+      String metricsHost,
+      int metricsPort,
+      String snapshotDir,
+      boolean resume) {
+    this.config = config;
+    this.data = data;
+    this.jobToken = jobToken;
+    this.appId = appId;
+    this.metricsHost = metricsHost;
+    this.metricsPort = metricsPort;
+    this.snapshotDir = snapshotDir;
+    this.resume = resume;
+  }
+
+  @Override
+  public Iterator<RankOutcome> apply(Iterator<Integer> partition) {
+    BarrierTaskContext ctx = BarrierTaskContext.get();
+    int rank = ctx.partitionId();
+    int attempt = ctx.stageAttemptNumber();
+    String host = SparkEnv.get().blockManager().blockManagerId().host();
+    try (LogTail tail = LogTail.install("ringtrain-rank-" + rank, LOG_TAIL_LINES)) {
+      try {
+        Optional<RankOutcome> outcome = train(ctx, rank, attempt, host);
+        return JavaConverters.asScalaIterator(
+            outcome.map(List::of).orElse(Collections.emptyList()).iterator());
+      } catch (UserException e) {
+        // Stays a user error on the driver (exit code 2), with the rank in front.
+        throw new UserException("rank " + rank + " on host " + host + ": " + e.getMessage(), e);
+      } catch (RuntimeException | Error e) {
+        LOG.error("rank {} failed: {}", rank, e.toString());
+        throw new RankFailedException(rank, host, attempt, e.toString(), tail.lines(), e);
+      }
+    }
+  }
+
+  private Optional<RankOutcome> train(BarrierTaskContext ctx, int rank, int attempt, String host) {
+    JobConfig job = JobConfig.parse(config);
+    int world = job.train().worldSize();
+    if (ctx.getTaskInfos().length != world) {
+      throw new IllegalStateException(
+          "the stage has " + ctx.getTaskInfos().length + " tasks for train.world_size = " + world);
+    }
+    bindGpu(ctx, rank);
+    TrainTest dataset = data.value();
+    TrainingPlan plan = TrainingPlan.of(job, dataset.train().size());
+
+    Optional<TrainingState> state = Optional.empty();
+    if (resume || attempt > 0) {
+      state = new SnapshotStore(Path.of(snapshotDir), job.snapshot().keep()).latestValid();
+      LOG.info(
+          "rank {} attempt {}: {}",
+          rank,
+          attempt,
+          state
+              .map(s -> "resuming from snapshot step " + s.step())
+              .orElse("no snapshot, starting at step 0"));
+    }
+
+    CommConfig comm = withBindHost(job.comm(), host);
+    RingJob ringJob = new RingJob(jobToken, attempt, rank, world);
+    try (AeronRing ring = AeronRing.bind(comm, ringJob, appId + "-a" + attempt, 0)) {
+      Rendezvous self =
+          new Rendezvous(
+              rank,
+              host,
+              ring.localEndpoint(),
+              job.configHash(),
+              jobToken,
+              attempt,
+              state.map(TrainingState::step).orElse(-1L));
+      List<Rendezvous> all = new ArrayList<>();
+      for (String message : ctx.allGather(self.encode())) {
+        all.add(Rendezvous.decode(message));
+      }
+      Rendezvous.checkAgreement(self, all);
+      ring.connect(all.stream().map(Rendezvous::endpoint).toList());
+      LOG.info(
+          "rank {} of {} joined the ring on {} (attempt {})",
+          rank,
+          world,
+          self.endpoint(),
+          attempt);
+
+      TrainingResult result;
+      SnapshotStore snapshots =
+          rank == 0 ? new SnapshotStore(Path.of(snapshotDir), job.snapshot().keep()) : null;
+      try (MetricsSink sink =
+          rank == 0
+              ? MetricsStream.connect(metricsHost, metricsPort, Duration.ofSeconds(10))
+              : new NoMetrics()) {
+        result = new TrainingLoop(job, plan, dataset, ring, sink, snapshots).run(state);
+      }
+      // Nobody closes its media driver while a neighbour may still be receiving the last frames.
+      ctx.barrier();
+      if (rank != 0) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new RankOutcome(
+              result.params().toFloatVector(),
+              result.steps(),
+              result.trainLoss(),
+              result.eval(),
+              result.wallS(),
+              result.examplesPerS()));
+    }
+  }
+
+  /** {@code comm.aeron.bind_host = auto}: the address Spark knows this executor by. */
+  static CommConfig withBindHost(CommConfig c, String executorHost) {
+    if (!AUTO_HOST.equals(c.bindHost())) {
+      return c;
+    }
+    return new CommConfig(
+        c.timeout(),
+        c.bucketMb(),
+        c.mtu(),
+        c.socketBufferBytes(),
+        c.termLength(),
+        c.threading(),
+        c.idle(),
+        executorHost,
+        c.dir());
+  }
+
+  /** GPU executors: the rank computes on the GPU Spark assigned to this task. */
+  private static void bindGpu(BarrierTaskContext ctx, int rank) {
+    ResourceInformation gpu = ctx.resourcesJMap().get("gpu");
+    if (gpu == null || gpu.addresses().length == 0) {
+      return;
+    }
+    int device = Integer.parseInt(gpu.addresses()[0].trim());
+    LOG.info("rank {} uses GPU {}", rank, device);
+    Nd4j.getAffinityManager().unsafeSetDevice(device);
+  }
+
+  /** Ranks other than 0 report nothing. */
+  private static final class NoMetrics implements MetricsSink {
+    @Override
+    public void onStep(StepMetrics m) {}
+
+    @Override
+    public void onEval(EvalMetrics m) {}
+
+    @Override
+    public void close() {}
+  }
+}
