@@ -57,6 +57,30 @@ class DataParallelEquivalenceTest {
     assertThat(maxAbsDiff(oneRank, initial)).isGreaterThan(1000 * TOLERANCE);
   }
 
+  /**
+   * Plain SGD without clipping is not invariant to the gradient's scale (AdamW nearly is), so this
+   * catches a gradient that is summed where it should be averaged over the global batch.
+   */
+  @Test
+  void shouldMatchOneRankUnderPlainSgd() {
+    String[] sgd = {"optim.name=sgd", "optim.clip_norm=0", "optim.weight_decay=0", "optim.lr=0.05"};
+    INDArray oneRank = train("s1", concat(sgd, "train.world_size=1", "train.micro_batch=64"));
+    INDArray twoRanks = train("s2", concat(sgd, "train.world_size=2", "train.micro_batch=32"));
+    INDArray accumulated =
+        train(
+            "sk",
+            concat(sgd, "train.world_size=1", "train.micro_batch=16", "train.accumulation=4"));
+
+    assertThat(maxAbsDiff(twoRanks, oneRank)).isLessThan(TOLERANCE);
+    assertThat(maxAbsDiff(accumulated, oneRank)).isLessThan(TOLERANCE);
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
   private static double maxAbsDiff(INDArray a, INDArray b) {
     return a.sub(b).amaxNumber().doubleValue();
   }

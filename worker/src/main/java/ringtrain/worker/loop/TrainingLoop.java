@@ -366,11 +366,13 @@ public final class TrainingLoop {
     }
     double loss = gradAndLoss.getDouble(p);
 
+    // Engines leave the gradient of the loss summed over the micro-batch (DL4J's convention), but
+    // the loss is a mean over the global batch: divide by b here, once, together with unscaling
+    // (before clipping, so clipping and the update see the true gradient).
+    grad.muli(1.0 / (job.train().microBatch() * scale));
     boolean skipped = false;
     if (scaler.enabled()) {
-      // Unscale before clipping, so clipping and the update see the true gradient. Every rank
-      // holds the same reduced vector and flag, hence makes the same decision.
-      grad.muli(1.0 / scale);
+      // Every rank holds the same reduced vector and flag, hence makes the same decision.
       boolean finite =
           gradAndLoss.getDouble(p + 1) == 0 && Double.isFinite(grad.sumNumber().doubleValue());
       skipped = scaler.update(finite);

@@ -14,12 +14,14 @@ public interface GradientEngine {
   /**
    * Runs forward and backward on {@code batch} in training mode.
    *
-   * @return the mean loss over the micro-batch; its gradient is then in {@link #gradient()}
+   * @return the mean loss over the micro-batch; the gradient is then in {@link #gradient()}
    */
   double computeGradient(DataSet batch);
 
   /**
-   * Flat FP32 gradient of the last {@link #computeGradient} call, laid out like {@link #params()}.
+   * Flat FP32 gradient of the last {@link #computeGradient} call, laid out like {@link #params()}:
+   * the gradient of the loss <em>summed</em> over the micro-batch (times the loss scale), DL4J's
+   * own convention. The training loop divides by the micro-batch size once, after the all-reduce.
    */
   INDArray gradient();
 
