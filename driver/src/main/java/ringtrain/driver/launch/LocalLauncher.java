@@ -11,7 +11,6 @@ import java.util.concurrent.Future;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.InProcessCollective;
-import ringtrain.worker.comm.WireDtype;
 import ringtrain.worker.data.TrainTest;
 import ringtrain.worker.loop.TrainingLoop;
 import ringtrain.worker.loop.TrainingPlan;
@@ -36,9 +35,7 @@ public final class LocalLauncher {
       Optional<TrainingState> resume) {
     int n = plan.job().train().worldSize();
     Duration timeout = plan.job().comm().timeout();
-    List<Collective> group =
-        InProcessCollective.group(
-            n, timeout, WireDtype.valueOf(plan.job().precision().comm().name()));
+    List<Collective> group = InProcessCollective.group(n, timeout);
     if (n == 1) {
       try (Collective comm = group.get(0)) {
         return new TrainingLoop(plan.job(), plan, data, comm, sink, snapshots).run(resume);

@@ -157,22 +157,14 @@ public final class AeronRing implements Collective {
     return counters;
   }
 
-  @Override
-  public void allReduce(FloatBuffer buffer, ReduceOp op, long step) {
-    allReduce(buffer, op, step, WireDtype.FP32);
-  }
-
   /** All-reduce with {@code wire} values on the network, summed in FP32. */
+  @Override
   public void allReduce(FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
     startAllReduce(buffer, op, step, wire).await();
   }
 
-  @Override
-  public PendingReduce startAllReduce(FloatBuffer buffer, ReduceOp op, long step) {
-    return startAllReduce(buffer, op, step, WireDtype.FP32);
-  }
-
   /** Queues one bucket; the buffer belongs to the ring until the handle's await() returns. */
+  @Override
   public synchronized PendingReduce startAllReduce(
       FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
     long length = buffer.remaining();

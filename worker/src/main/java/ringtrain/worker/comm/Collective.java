@@ -24,7 +24,15 @@ public interface Collective extends AutoCloseable {
    *
    * @param step the optimizer step this reduction belongs to (stamped on every frame)
    */
-  void allReduce(FloatBuffer buffer, ReduceOp op, long step);
+  default void allReduce(FloatBuffer buffer, ReduceOp op, long step) {
+    allReduce(buffer, op, step, WireDtype.FP32);
+  }
+
+  /**
+   * As {@link #allReduce(FloatBuffer, ReduceOp, long)}, with {@code wire} values between ranks:
+   * every hop rounds once to the wire type and adds in FP32 (precision.comm).
+   */
+  void allReduce(FloatBuffer buffer, ReduceOp op, long step, WireDtype wire);
 
   /**
    * Starts reducing one bucket and returns at once, so that the caller can go on computing the
@@ -32,7 +40,14 @@ public interface Collective extends AutoCloseable {
    * the same on every rank. This default reduces before it returns.
    */
   default PendingReduce startAllReduce(FloatBuffer buffer, ReduceOp op, long step) {
-    allReduce(buffer, op, step);
+    return startAllReduce(buffer, op, step, WireDtype.FP32);
+  }
+
+  /**
+   * As {@link #startAllReduce(FloatBuffer, ReduceOp, long)}, with {@code wire} values on the wire.
+   */
+  default PendingReduce startAllReduce(FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
+    allReduce(buffer, op, step, wire);
     return PendingReduce.done();
   }
 

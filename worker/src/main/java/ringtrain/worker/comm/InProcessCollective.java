@@ -23,17 +23,15 @@ public final class InProcessCollective implements Collective {
     this.rank = rank;
   }
 
-  /** A group of {@code n} ranks reducing with FP32 on the "wire". */
+  /**
+   * A group of {@code n} ranks; each all-reduce rounds like a ring sending the wire type it is
+   * given.
+   */
   public static List<Collective> group(int n, Duration timeout) {
-    return group(n, timeout, WireDtype.FP32);
-  }
-
-  /** A group of {@code n} ranks that rounds like a ring sending {@code wire} values. */
-  public static List<Collective> group(int n, Duration timeout, WireDtype wire) {
     if (n < 1) {
       throw new IllegalArgumentException("world size must be >= 1, got " + n);
     }
-    Group group = new Group(n, timeout, wire);
+    Group group = new Group(n, timeout);
     List<Collective> ranks = new ArrayList<>(n);
     for (int r = 0; r < n; r++) {
       ranks.add(new InProcessCollective(group, r));
@@ -52,8 +50,8 @@ public final class InProcessCollective implements Collective {
   }
 
   @Override
-  public void allReduce(FloatBuffer buffer, ReduceOp op, long step) {
-    group.arrive(this, new Call("all-reduce", step, buffer, op, -1));
+  public void allReduce(FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
+    group.arrive(this, new Call("all-reduce", step, buffer, op, -1, wire));
   }
 
   @Override
@@ -61,12 +59,12 @@ public final class InProcessCollective implements Collective {
     if (root < 0 || root >= group.n) {
       throw new IllegalArgumentException("root " + root + " is not a rank of " + group.n);
     }
-    group.arrive(this, new Call("broadcast", step, buffer, null, root));
+    group.arrive(this, new Call("broadcast", step, buffer, null, root, WireDtype.FP32));
   }
 
   @Override
   public void barrier(long step) {
-    group.arrive(this, new Call("barrier", step, null, null, -1));
+    group.arrive(this, new Call("barrier", step, null, null, -1, WireDtype.FP32));
   }
 
   @Override
@@ -74,13 +72,13 @@ public final class InProcessCollective implements Collective {
     closed = true;
   }
 
-  private record Call(String kind, long step, FloatBuffer buffer, ReduceOp op, int root) {}
+  private record Call(
+      String kind, long step, FloatBuffer buffer, ReduceOp op, int root, WireDtype wire) {}
 
   /** The rendezvous all ranks of one group meet at. */
   private static final class Group {
     private final int n;
     private final Duration timeout;
-    private final WireDtype wire;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Call[] calls;
@@ -88,10 +86,9 @@ public final class InProcessCollective implements Collective {
     private int arrived;
     private CommException failure;
 
-    Group(int n, Duration timeout, WireDtype wire) {
+    Group(int n, Duration timeout) {
       this.n = n;
       this.timeout = timeout;
-      this.wire = wire;
       this.calls = new Call[n];
     }
 
@@ -151,7 +148,9 @@ public final class InProcessCollective implements Collective {
     private void complete() {
       Call first = calls[0];
       for (Call c : calls) {
-        if (!c.kind().equals(first.kind()) || c.step() != first.step()) {
+        if (!c.kind().equals(first.kind())
+            || c.step() != first.step()
+            || c.wire() != first.wire()) {
           fail("ranks disagree on the collective: " + describe());
         }
         if (c.buffer() != null && c.buffer().remaining() != first.buffer().remaining()) {
@@ -202,7 +201,7 @@ public final class InProcessCollective implements Collective {
             FloatBuffer b = calls[r].buffer();
             values[r] = b.get(b.position() + i);
           }
-          float reduced = RingOrder.reduce(values, chunk, calls[0].op(), wire);
+          float reduced = RingOrder.reduce(values, chunk, calls[0].op(), calls[0].wire());
           for (int r = 0; r < n; r++) {
             FloatBuffer b = calls[r].buffer();
             b.put(b.position() + i, reduced);

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.ReduceOp;
+import ringtrain.worker.comm.WireDtype;
 
 /**
  * Runs bucket all-reduces on one background thread, in the order they are started, while the
@@ -32,13 +33,16 @@ final class BucketReducer implements AutoCloseable {
             });
   }
 
-  /** Queues an average all-reduce of {@code buffer}; do not touch it until {@link #awaitAll}. */
-  void start(FloatBuffer buffer, long step) {
+  /**
+   * Queues an average all-reduce of {@code buffer} with {@code wire} values between ranks; do not
+   * touch it until {@link #awaitAll}.
+   */
+  void start(FloatBuffer buffer, long step, WireDtype wire) {
     inFlight.add(
         thread.submit(
             () -> {
               long start = System.nanoTime();
-              comm.allReduce(buffer, ReduceOp.AVERAGE, step);
+              comm.allReduce(buffer, ReduceOp.AVERAGE, step, wire);
               return new long[] {start, System.nanoTime()};
             }));
   }

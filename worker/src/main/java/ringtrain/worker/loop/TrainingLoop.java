@@ -17,6 +17,7 @@ import ringtrain.common.metrics.MetricsSink;
 import ringtrain.common.metrics.StepMetrics;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.ReduceOp;
+import ringtrain.worker.comm.WireDtype;
 import ringtrain.worker.data.BatchPlan;
 import ringtrain.worker.data.Dataset;
 import ringtrain.worker.data.MiniBatches;
@@ -93,6 +94,9 @@ public final class TrainingLoop {
   /** Flat view of the network's parameters, shaped like {@link #grad}. */
   private final INDArray params;
 
+  /** Gradient values between ranks (precision.comm); everything else travels in FP32. */
+  private final WireDtype wire;
+
   /**
    * @param snapshots where rank 0 writes snapshots, or null for none
    */
@@ -110,6 +114,7 @@ public final class TrainingLoop {
     this.sink = sink;
     this.snapshots = snapshots;
     this.configHash = job.configHash();
+    this.wire = WireDtype.valueOf(job.precision().comm().name());
 
     Dataset train = data.train();
     this.images =
@@ -355,12 +360,13 @@ public final class TrainingLoop {
     long overlapNanos = 0;
     if (comm.worldSize() > 1) {
       if (layerEngine != null) {
-        reducer().start(tailBuffer, s);
+        // Loss and overflow flag travel in FP32 whatever the gradient's wire type.
+        reducer().start(tailBuffer, s, WireDtype.FP32);
         long[] spans = reducer().awaitAll(computeEnd);
         commNanos = spans[0];
         overlapNanos = spans[1];
       } else {
-        comm.allReduce(gradBuffer, ReduceOp.AVERAGE, s);
+        comm.allReduce(gradBuffer, ReduceOp.AVERAGE, s, wire);
         commNanos = System.nanoTime() - computeEnd;
       }
     }
@@ -421,7 +427,7 @@ public final class TrainingLoop {
     }
     flagNonFinite(range);
     if (comm.worldSize() > 1) {
-      reducer().start(bucketBuffers[b], step);
+      reducer().start(bucketBuffers[b], step, wire);
     }
   }
 

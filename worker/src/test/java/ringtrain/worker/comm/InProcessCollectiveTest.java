@@ -42,14 +42,14 @@ class InProcessCollectiveTest {
   @Test
   void shouldMatchTheNumpyRingGoldenOnEveryRank() throws Exception {
     for (WireDtype wire : WireDtype.values()) {
-      List<Collective> group = InProcessCollective.group(3, Duration.ofSeconds(10), wire);
+      List<Collective> group = InProcessCollective.group(3, Duration.ofSeconds(10));
       FloatBuffer[] buffers = new FloatBuffer[3];
       runAll(
           group,
           c -> {
             FloatBuffer b = FloatBuffer.wrap(RingOrderTest.RANKS[c.rank()].clone());
             buffers[c.rank()] = b;
-            c.allReduce(b, ReduceOp.SUM, 1);
+            c.allReduce(b, ReduceOp.SUM, 1, wire);
           });
       float[] expected = RingOrderTest.ring(ReduceOp.SUM, wire);
       for (FloatBuffer b : buffers) {
