@@ -24,12 +24,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import ringtrain.bench.Medians;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.PrecisionConfig.Precision;
-import ringtrain.common.metrics.EvalMetrics;
 import ringtrain.common.metrics.MetricsSink;
-import ringtrain.common.metrics.StepMetrics;
 import ringtrain.driver.config.ConfigLoader;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.InProcessCollective;
@@ -192,10 +191,10 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
     m.put("remat_peak_activation_bytes", rematPeak);
     m.put("memory_ratio", (double) rematPeak / plainPeak);
     m.put("memory_target_2_over_sqrt_L", 2 / Math.sqrt(layers));
-    m.put("dl4j_plain_ms_median", median(plainMs));
-    m.put("layer_engine_ms_median", median(layeredMs));
-    m.put("remat_ms_median", median(rematMs));
-    m.put("time_ratio_vs_dl4j", median(rematMs) / median(plainMs));
+    m.put("dl4j_plain_ms_median", Medians.of(plainMs));
+    m.put("layer_engine_ms_median", Medians.of(layeredMs));
+    m.put("remat_ms_median", Medians.of(rematMs));
+    m.put("time_ratio_vs_dl4j", Medians.of(rematMs) / Medians.of(plainMs));
     m.put("time_target", 1.4);
     System.out.printf(
         "remat: L=%d, %d segments: peak activations %.1f MiB vs %.1f MiB plain (%.3f, target <= %.3f);"
@@ -206,10 +205,10 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
         plainPeak / 1048576.0,
         (double) rematPeak / plainPeak,
         2 / Math.sqrt(layers),
-        median(rematMs),
-        median(plainMs),
-        median(rematMs) / median(plainMs),
-        median(layeredMs));
+        Medians.of(rematMs),
+        Medians.of(plainMs),
+        Medians.of(rematMs) / Medians.of(plainMs),
+        Medians.of(layeredMs));
     return m;
   }
 
@@ -285,7 +284,7 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
       TrainingPlan plan = TrainingPlan.of(job, data.train().size());
       group = InProcessCollective.group(2, Duration.ofSeconds(120));
       for (Collective c : group) {
-        loops.add(new TrainingLoop(job, plan, data, c, NO_METRICS, null));
+        loops.add(new TrainingLoop(job, plan, data, c, MetricsSink.NONE, null));
       }
     }
 
@@ -321,25 +320,6 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
   }
 
   private static double median(List<double[]> runs, int column) {
-    return median(runs.stream().mapToDouble(r -> r[column]).toArray());
+    return Medians.of(runs.stream().mapToDouble(r -> r[column]).toArray());
   }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  }
-
-  private static final MetricsSink NO_METRICS =
-      new MetricsSink() {
-        @Override
-        public void onStep(StepMetrics m) {}
-
-        @Override
-        public void onEval(EvalMetrics m) {}
-
-        @Override
-        public void close() {}
-      };
 }

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,12 +23,11 @@ import org.nd4j.linalg.learning.config.Adam;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import ringtrain.bench.Medians;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.ModelConfig;
-import ringtrain.common.metrics.EvalMetrics;
 import ringtrain.common.metrics.MetricsSink;
-import ringtrain.common.metrics.StepMetrics;
 import ringtrain.driver.config.ConfigLoader;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.InProcessCollective;
@@ -128,7 +126,7 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
     boolean images = job.model().type() == ModelConfig.Type.CNN;
 
     Collective solo = InProcessCollective.group(1, job.comm().timeout()).get(0);
-    TrainingLoop ringtrain = new TrainingLoop(job, plan, data, solo, NO_METRICS, null);
+    TrainingLoop ringtrain = new TrainingLoop(job, plan, data, solo, MetricsSink.NONE, null);
 
     MultiLayerConfiguration dl4jConf =
         NetworkFactory.configuration(
@@ -178,8 +176,8 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
       theirs[r] = (t2 - t1) / 1e6 / steps;
     }
     solo.close();
-    double oursMedian = median(ours);
-    double theirsMedian = median(theirs);
+    double oursMedian = Medians.of(ours);
+    double theirsMedian = Medians.of(theirs);
     double ratio = oursMedian / theirsMedian;
     System.out.printf(
         Locale.ROOT,
@@ -202,23 +200,4 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
     m.put("dl4j_fit_ms_rounds", theirs);
     return m;
   }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  }
-
-  private static final MetricsSink NO_METRICS =
-      new MetricsSink() {
-        @Override
-        public void onStep(StepMetrics m) {}
-
-        @Override
-        public void onEval(EvalMetrics m) {}
-
-        @Override
-        public void close() {}
-      };
 }

@@ -6,6 +6,19 @@ package ringtrain.common.metrics;
  * exceptions, so sinks compose.
  */
 public interface MetricsSink extends AutoCloseable {
+  /** A sink that drops everything (ranks other than 0, benchmarks). */
+  MetricsSink NONE =
+      new MetricsSink() {
+        @Override
+        public void onStep(StepMetrics m) {}
+
+        @Override
+        public void onEval(EvalMetrics m) {}
+
+        @Override
+        public void close() {}
+      };
+
   void onStep(StepMetrics m);
 
   void onEval(EvalMetrics m);
