@@ -126,6 +126,12 @@ public record CommConfig(
         overlap);
   }
 
+  /** The same settings bound to another host address (comm.aeron.bind_host = auto). */
+  public CommConfig withBindHost(String host) {
+    return new CommConfig(
+        timeout, bucketMb, mtu, socketBufferBytes, termLength, threading, idle, host, dir, overlap);
+  }
+
   /** The same settings with overlap switched on or off (benchmarks). */
   public CommConfig withOverlap(boolean on) {
     return new CommConfig(

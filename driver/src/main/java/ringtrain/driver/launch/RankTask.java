@@ -174,16 +174,8 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
     if (!AUTO_HOST.equals(c.bindHost())) {
       return c;
     }
-    return new CommConfig(
-        c.timeout(),
-        c.bucketMb(),
-        c.mtu(),
-        c.socketBufferBytes(),
-        c.termLength(),
-        c.threading(),
-        c.idle(),
-        executorHost,
-        c.dir());
+    // Copies every other setting, comm.overlap included.
+    return c.withBindHost(executorHost);
   }
 
   /** GPU executors: the rank computes on the GPU Spark assigned to this task. */
