@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import ringtrain.bench.Medians;
 
 /**
  * {@code ringtrain bench allreduce}: spawns N {@link BenchRank} processes on this machine (one
@@ -46,6 +47,8 @@ public final class AllReduceBenchmark {
     String dtypes = "fp32,bf16";
     long sparkMax = 64L << 20;
     String transport = "";
+    int iterations = 0;
+    int warmup = 3;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -55,31 +58,43 @@ public final class AllReduceBenchmark {
         case "--dtype" -> dtypes = value;
         case "--spark-max" -> sparkMax = Long.parseLong(value);
         case "--aeron" -> transport = value;
+        case "--iters" -> iterations = Integer.parseInt(value);
+        case "--warmup" -> warmup = Integer.parseInt(value);
         default -> {
           System.err.println(
               "unknown option "
                   + args[i]
                   + "; use --world N --min BYTES --max BYTES"
-                  + " --dtype fp32|bf16|fp16[,...] --spark-max BYTES"
-                  + " --aeron idle=backoff,threading=shared,term_kb=16384,mtu=65504");
+                  + " --dtype fp32|bf16|fp16[,...] --spark-max BYTES --iters N --warmup N"
+                  + " --aeron idle=backoff,threading=shared,term_kb=16384,mtu=65504,socket_kb=4096,dir=/dev/shm");
           return 2;
         }
       }
       i++;
     }
-    if (world < 2 || min < 4 || max < min || max > (1L << 30)) {
-      System.err.println("--world must be >= 2 and 4 <= --min <= --max <= 1 GiB");
+    if (world < 2 || min < 4 || max < min || max > (1L << 30) || iterations < 0 || warmup < 0) {
+      System.err.println(
+          "--world must be >= 2, 4 <= --min <= --max <= 1 GiB, --iters and --warmup >= 0");
       return 2;
     }
     try {
-      return new AllReduceBenchmark().execute(world, min, max, dtypes, sparkMax, transport);
+      return new AllReduceBenchmark()
+          .execute(world, min, max, dtypes, sparkMax, transport, iterations, warmup);
     } catch (Exception e) {
       System.err.println("all-reduce benchmark failed: " + e);
       return 1;
     }
   }
 
-  private int execute(int world, long min, long max, String dtypes, long sparkMax, String transport)
+  private int execute(
+      int world,
+      long min,
+      long max,
+      String dtypes,
+      long sparkMax,
+      String transport,
+      int iterations,
+      int warmup)
       throws Exception {
     long p2pBytes = Math.max(64L << 20, Math.min(max, 256L << 20));
     List<Process> ranks = new ArrayList<>();
@@ -97,7 +112,9 @@ public final class AllReduceBenchmark {
                 String.valueOf(max),
                 dtypes,
                 String.valueOf(p2pBytes),
-                transport.isEmpty() ? "-" : transport));
+                transport.isEmpty() ? "-" : transport,
+                String.valueOf(iterations),
+                String.valueOf(warmup)));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         ranks.add(p);
         out.add(drain(p, r));
@@ -111,22 +128,9 @@ public final class AllReduceBenchmark {
         w.write("ENDPOINTS " + String.join(",", endpoints) + "\n");
         w.flush();
       }
-      double oneWay = 0;
-      double both = 0;
-      for (int repeat = 0; repeat < 3; repeat++) {
-        String[] ow = next(out.get(1), "P2P oneway ").split(" ");
-        oneWay = Math.max(oneWay, Double.parseDouble(ow[2]) / Double.parseDouble(ow[3]));
-        double slowest = Double.MAX_VALUE;
-        for (int r = 0; r < world; r++) {
-          String[] bd = next(out.get(r), "P2P bidirectional ").split(" ");
-          slowest = Math.min(slowest, Double.parseDouble(bd[2]) / Double.parseDouble(bd[3]));
-        }
-        both = Math.max(both, slowest);
-      }
-      System.out.printf(
-          "# Aeron point-to-point, %d MiB messages: one-way %.3f GB/s, bidirectional %.3f GB/s"
-              + " per direction%n",
-          p2pBytes >> 20, oneWay, both);
+      double[] oneWays = new double[2 * BenchRank.P2P_REPEATS];
+      double[] boths = new double[2 * BenchRank.P2P_REPEATS];
+      readLinks(out, world, oneWays, boths, 0);
       System.out.printf(
           "# world %d, UDP loopback, one embedded media driver per rank process%n", world);
       System.out.printf(
@@ -160,10 +164,17 @@ public final class AllReduceBenchmark {
         row.put("wrong", wrong);
         rows.add(row);
       }
+      readLinks(out, world, oneWays, boths, BenchRank.P2P_REPEATS);
       for (int r = 0; r < world; r++) {
         next(out.get(r), "DONE");
         ranks.get(r).waitFor(30, TimeUnit.SECONDS);
       }
+      double oneWay = Medians.of(oneWays);
+      double both = Medians.of(boths);
+      System.out.printf(
+          "# Aeron point-to-point, %d MiB streams, median of %d before and after the sweep:"
+              + " one-way %.3f GB/s, bidirectional %.3f GB/s per direction%n",
+          p2pBytes >> 20, oneWays.length, oneWay, both);
       json.put("world", world);
       json.put("transport", "aeron udp loopback, one embedded media driver per rank process");
       json.put("cores", Runtime.getRuntime().availableProcessors());
@@ -171,6 +182,11 @@ public final class AllReduceBenchmark {
       json.put("p2p_bytes", p2pBytes);
       json.put("p2p_oneway_gbs", oneWay);
       json.put("p2p_bidirectional_per_direction_gbs", both);
+      json.put("p2p_oneway_gbs_runs", oneWays);
+      json.put("p2p_bidirectional_per_direction_gbs_runs", boths);
+      json.put("statistic", "median over timed iterations (each after a barrier) and p2p repeats");
+      json.put("iterations", iterations == 0 ? "5-40 by size" : iterations);
+      json.put("warmup", warmup);
       json.put("allreduce", rows);
       json.put("ratios", ratios(rows, both));
     } finally {
@@ -189,6 +205,26 @@ public final class AllReduceBenchmark {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
     System.out.println("# results written to " + file);
     return 0;
+  }
+
+  /**
+   * Reads one block of {@link BenchRank#P2P_REPEATS} raw stream results into {@code oneWays} and
+   * {@code boths} from {@code at}: GB/s one-way (rank 1 receiving) and per direction with every
+   * rank sending at once (the slowest rank of each repeat).
+   */
+  private static void readLinks(
+      List<BlockingQueue<String>> out, int world, double[] oneWays, double[] boths, int at)
+      throws InterruptedException {
+    for (int repeat = at; repeat < at + BenchRank.P2P_REPEATS; repeat++) {
+      String[] ow = next(out.get(1), "P2P oneway ").split(" ");
+      oneWays[repeat] = Double.parseDouble(ow[2]) / Double.parseDouble(ow[3]);
+      double slowest = Double.MAX_VALUE;
+      for (int r = 0; r < world; r++) {
+        String[] bd = next(out.get(r), "P2P bidirectional ").split(" ");
+        slowest = Math.min(slowest, Double.parseDouble(bd[2]) / Double.parseDouble(bd[3]));
+      }
+      boths[repeat] = slowest;
+    }
   }
 
   /** busbw over the bidirectional p2p bandwidth, and bf16 time over fp32 time, for >= 16 MiB. */

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import ringtrain.bench.Medians;
 import ringtrain.common.config.CommConfig;
 import ringtrain.worker.comm.AeronRing;
 import ringtrain.worker.comm.ReduceOp;
@@ -22,8 +23,18 @@ import ringtrain.worker.comm.WireDtype;
  * printing {@code P2P mode bytes nanos} and {@code ROW dtype bytes count micros wrong} lines.
  *
  * <p>args: rank world minBytes maxBytes dtypes(comma) p2pBytes overrides(key=value,... or -)
+ * iterations(0 = by size) warmup
  */
 public final class BenchRank {
+  /**
+   * Raw stream measurements of each kind before and again after the all-reduce sweep (so both see
+   * the same machine); the benchmark reports the median of all of them.
+   */
+  static final int P2P_REPEATS = 5;
+
+  /** Unreported raw streams first: JIT compilation and the first touch of the term buffers. */
+  private static final int P2P_WARMUP = 2;
+
   private BenchRank() {}
 
   public static void main(String[] args) throws Exception {
@@ -35,6 +46,8 @@ public final class BenchRank {
     long p2pBytes = Long.parseLong(args[5]);
     CommConfig config =
         withOverrides(CommConfig.defaults(), args[6]).withTimeout(Duration.ofSeconds(60));
+    int fixedIterations = Integer.parseInt(args[7]);
+    int warmup = Integer.parseInt(args[8]);
     try (AeronRing ring = AeronRing.bind(config, new RingJob(1, 0, rank, world), "bench", 0)) {
       System.out.println("ENDPOINT " + ring.localEndpoint());
       System.out.flush();
@@ -43,17 +56,8 @@ public final class BenchRank {
       String line = in.readLine();
       ring.connect(Arrays.asList(line.substring("ENDPOINTS ".length()).split(",")));
       long step = 0;
-      for (int repeat = 0; repeat < 3; repeat++) {
-        ring.barrier(step++);
-        long oneWay = ring.measureStream(rank == 0 ? p2pBytes : 0, rank == 1 ? p2pBytes : 0);
-        if (rank == 1) {
-          System.out.println("P2P oneway " + p2pBytes + " " + oneWay);
-        }
-        ring.barrier(step++);
-        long both = ring.measureStream(p2pBytes, p2pBytes);
-        System.out.println("P2P bidirectional " + p2pBytes + " " + both);
-        System.out.flush();
-      }
+      step = measureLinks(ring, rank, p2pBytes, P2P_WARMUP, step, false);
+      step = measureLinks(ring, rank, p2pBytes, P2P_REPEATS, step, true);
       FloatBuffer buffer =
           ByteBuffer.allocateDirect((int) maxBytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
       for (WireDtype wire : dtypes) {
@@ -61,25 +65,29 @@ public final class BenchRank {
           int count = (int) (bytes / Float.BYTES);
           FloatBuffer b = buffer.duplicate().position(0).limit(count).slice();
           fill(b, rank);
-          int iterations = (int) Math.max(3, Math.min(40, (64L << 20) / bytes));
-          for (int w = 0; w < 2; w++) {
+          int iterations =
+              fixedIterations > 0
+                  ? fixedIterations
+                  : (int) Math.max(5, Math.min(40, (512L << 20) / bytes));
+          for (int w = 0; w < warmup; w++) {
             ring.allReduce(b, ReduceOp.AVERAGE, step++, wire);
           }
-          long total = 0;
+          double[] micros = new double[iterations];
           for (int i = 0; i < iterations; i++) {
             ring.barrier(step++);
             long t0 = System.nanoTime();
             ring.allReduce(b, ReduceOp.AVERAGE, step++, wire);
-            total += System.nanoTime() - t0;
+            micros[i] = (System.nanoTime() - t0) / 1e3;
           }
           fill(b, rank);
           ring.allReduce(b, ReduceOp.SUM, step++, wire);
           long wrong = countWrong(b, world, wire);
           System.out.printf(
-              "ROW %s %d %d %.1f %d%n", wire, bytes, count, total / 1e3 / iterations, wrong);
+              "ROW %s %d %d %.1f %d%n", wire, bytes, count, Medians.of(micros), wrong);
           System.out.flush();
         }
       }
+      step = measureLinks(ring, rank, p2pBytes, P2P_REPEATS, step, true);
       ring.barrier(step);
       System.out.println("DONE");
     }
@@ -87,7 +95,26 @@ public final class BenchRank {
     System.exit(0);
   }
 
-  /** Applies {@code idle=..,threading=..,term_kb=..,mtu=..,socket_kb=..} to {@code c}. */
+  /** One-way (rank 0 to 1) and bidirectional streams of {@code bytes}; returns the next step. */
+  private static long measureLinks(
+      AeronRing ring, int rank, long bytes, int repeats, long step, boolean report) {
+    for (int repeat = 0; repeat < repeats; repeat++) {
+      ring.barrier(step++);
+      long oneWay = ring.measureStream(rank == 0 ? bytes : 0, rank == 1 ? bytes : 0);
+      if (report && rank == 1) {
+        System.out.println("P2P oneway " + bytes + " " + oneWay);
+      }
+      ring.barrier(step++);
+      long both = ring.measureStream(bytes, bytes);
+      if (report) {
+        System.out.println("P2P bidirectional " + bytes + " " + both);
+      }
+      System.out.flush();
+    }
+    return step;
+  }
+
+  /** Applies {@code idle=..,threading=..,term_kb=..,mtu=..,socket_kb=..,dir=..} to {@code c}. */
   static CommConfig withOverrides(CommConfig c, String overrides) {
     if (overrides.equals("-")) {
       return c;
@@ -97,6 +124,7 @@ public final class BenchRank {
     int term = c.termLength();
     int mtu = c.mtu();
     int socket = c.socketBufferBytes();
+    String dir = c.dir();
     for (String kv : overrides.split(",")) {
       String[] p = kv.split("=", 2);
       switch (p[0]) {
@@ -105,11 +133,12 @@ public final class BenchRank {
         case "term_kb" -> term = Integer.parseInt(p[1]) * 1024;
         case "mtu" -> mtu = Integer.parseInt(p[1]);
         case "socket_kb" -> socket = Integer.parseInt(p[1]) * 1024;
+        case "dir" -> dir = p[1];
         default -> throw new IllegalArgumentException("unknown --aeron key " + p[0]);
       }
     }
     return new CommConfig(
-        c.timeout(), c.bucketMb(), mtu, socket, term, threading, idle, c.bindHost(), c.dir());
+        c.timeout(), c.bucketMb(), mtu, socket, term, threading, idle, c.bindHost(), dir);
   }
 
   static float value(int rank, long i) {

@@ -15,7 +15,8 @@ import ringtrain.common.error.ConfigException;
  * @param threading media driver threading mode: shared, shared_network or dedicated
  * @param idle idle strategy of the driver and the ring: backoff, sleep, yield or busy_spin
  * @param bindHost address the ring's subscription binds to and announces to the other ranks
- * @param dir parent directory of the per-JVM media driver directories; empty = java.io.tmpdir
+ * @param dir parent directory of the per-JVM media driver directories; empty = /dev/shm when it has
+ *     room, else java.io.tmpdir
  * @param overlap all-reduce gradient buckets while backward is still running
  */
 public record CommConfig(

@@ -121,8 +121,22 @@ public final class EmbeddedDriver implements AutoCloseable {
   }
 
   static Path root(CommConfig config) {
-    String base = config.dir().isBlank() ? System.getProperty("java.io.tmpdir") : config.dir();
+    String base = config.dir().isBlank() ? defaultBase(config) : config.dir();
     return Path.of(base, "ringtrain-aeron");
+  }
+
+  /**
+   * {@code /dev/shm} where it is a writable tmpfs with room for a few rings' term buffers (Aeron's
+   * own default on Linux: term buffers in memory, never written back to a disk), else
+   * java.io.tmpdir. Containers often mount a /dev/shm of only 64 MiB, too small for the buffers.
+   */
+  static String defaultBase(CommConfig config) {
+    File shm = new File("/dev/shm");
+    long needed = 8L * 3 * config.termLength() + (64L << 20);
+    if (shm.isDirectory() && shm.canWrite() && shm.getUsableSpace() >= needed) {
+      return shm.getPath();
+    }
+    return System.getProperty("java.io.tmpdir");
   }
 
   /** Removes driver directories whose owning process is gone (a crash skips close()). */

@@ -214,10 +214,8 @@ final class RingEngine implements ControlledFragmentHandler {
     }
     switch (plan.recvMode(recvStep)) {
       case REDUCE -> plan.wire().addInto(buffer, payloadOffset, local, first, count);
-      case REDUCE_AND_FINISH -> {
-        plan.wire().addInto(buffer, payloadOffset, local, first, count);
-        plan.wire().finish(local, first, count, plan.divisor());
-      }
+      case REDUCE_AND_FINISH ->
+          plan.wire().addIntoAndFinish(buffer, payloadOffset, local, first, count, plan.divisor());
       case COPY -> plan.wire().decode(buffer, payloadOffset, local, first, count);
     }
     recvFragment++;

@@ -46,57 +46,40 @@ final class WireCodec {
     long in = local.addressOffset() + src;
     byte[] outArray = out.byteArray();
     long to = out.addressOffset() + outOffset;
+    short[] wire = shorts(count);
     if (dtype == WireDtype.BF16) {
+      int[] bits = ints(count);
+      UnsafeApi.copyMemory(inArray, in, bits, INT_BASE, 4L * count);
+      // Two passes: C2 vectorizes neither a right shift nor a conversion feeding a short store,
+      // but it does the int arithmetic and the narrowing copy one at a time.
       for (int i = 0; i < count; i++) {
-        float v = UnsafeApi.getFloat(inArray, in + 4L * i);
-        UnsafeApi.putShort(outArray, to + 2L * i, WireDtype.floatToBf16(v));
+        bits[i] = WireDtype.bf16Bits(bits[i]);
+      }
+      for (int i = 0; i < count; i++) {
+        wire[i] = (short) bits[i];
       }
     } else {
+      float[] values = floats(count);
+      UnsafeApi.copyMemory(inArray, in, values, FLOAT_BASE, 4L * count);
       for (int i = 0; i < count; i++) {
-        float v = UnsafeApi.getFloat(inArray, in + 4L * i);
-        UnsafeApi.putShort(outArray, to + 2L * i, WireDtype.floatToHalf(v));
+        wire[i] = WireDtype.floatToHalf(values[i]);
       }
     }
+    UnsafeApi.copyMemory(wire, SHORT_BASE, outArray, to, 2L * count);
   }
 
   /** local[e] = wire value + local[e], in FP32. */
   void addInto(DirectBuffer in, int inOffset, UnsafeBuffer local, long first, int count) {
-    int dst = (int) (first * Float.BYTES);
-    checkRange(local, dst, count * Float.BYTES);
-    checkRange(in, inOffset, count * dtype.bytes());
-    byte[] inArray = in.byteArray();
-    long from = in.addressOffset() + inOffset;
-    byte[] localArray = local.byteArray();
-    long at = local.addressOffset() + dst;
-    switch (dtype) {
-      case FP32 -> {
-        float[] wire = wireFloats(count);
-        float[] acc = floats(count);
-        UnsafeApi.copyMemory(inArray, from, wire, FLOAT_BASE, 4L * count);
-        UnsafeApi.copyMemory(localArray, at, acc, FLOAT_BASE, 4L * count);
-        for (int i = 0; i < count; i++) {
-          acc[i] = wire[i] + acc[i];
-        }
-        UnsafeApi.copyMemory(acc, FLOAT_BASE, localArray, at, 4L * count);
-      }
-      case BF16 -> {
-        short[] wire = shorts(count);
-        float[] acc = floats(count);
-        UnsafeApi.copyMemory(inArray, from, wire, SHORT_BASE, 2L * count);
-        UnsafeApi.copyMemory(localArray, at, acc, FLOAT_BASE, 4L * count);
-        for (int i = 0; i < count; i++) {
-          acc[i] = Float.intBitsToFloat(wire[i] << 16) + acc[i];
-        }
-        UnsafeApi.copyMemory(acc, FLOAT_BASE, localArray, at, 4L * count);
-      }
-      case FP16 -> {
-        for (int i = 0; i < count; i++) {
-          long a = at + 4L * i;
-          float v = WireDtype.halfToFloat(UnsafeApi.getShort(inArray, from + 2L * i));
-          UnsafeApi.putFloat(localArray, a, v + UnsafeApi.getFloat(localArray, a));
-        }
-      }
-    }
+    reduce(in, inOffset, local, first, count, 0);
+  }
+
+  /**
+   * The owner's last reduction of a chunk, in one pass: local[e] = (wire value + local[e]) /
+   * divisor, rounded to the wire grid (what every rank then receives in the all-gather).
+   */
+  void addIntoAndFinish(
+      DirectBuffer in, int inOffset, UnsafeBuffer local, long first, int count, int divisor) {
+    reduce(in, inOffset, local, first, count, divisor);
   }
 
   /** local[e] = wire value. */
@@ -107,43 +90,82 @@ final class WireCodec {
       return;
     }
     checkRange(local, dst, count * Float.BYTES);
-    checkRange(in, inOffset, count * 2);
-    byte[] inArray = in.byteArray();
-    long from = in.addressOffset() + inOffset;
+    float[] values = wireValues(in, inOffset, count);
+    UnsafeApi.copyMemory(
+        values, FLOAT_BASE, local.byteArray(), local.addressOffset() + dst, 4L * count);
+  }
+
+  /** Sums the wire values into local; with {@code divisor} > 0 also finishes (divide, round). */
+  private void reduce(
+      DirectBuffer in, int inOffset, UnsafeBuffer local, long first, int count, int divisor) {
+    int dst = (int) (first * Float.BYTES);
+    checkRange(local, dst, count * Float.BYTES);
+    float[] values = wireValues(in, inOffset, count);
     byte[] localArray = local.byteArray();
     long at = local.addressOffset() + dst;
-    boolean bf16 = dtype == WireDtype.BF16;
-    if (bf16) {
-      short[] wire = shorts(count);
-      int[] bits = ints(count);
-      UnsafeApi.copyMemory(inArray, from, wire, SHORT_BASE, 2L * count);
-      for (int i = 0; i < count; i++) {
-        bits[i] = wire[i] << 16;
-      }
-      UnsafeApi.copyMemory(bits, INT_BASE, localArray, at, 4L * count);
-      return;
-    }
+    float[] acc = floats(count);
+    UnsafeApi.copyMemory(localArray, at, acc, FLOAT_BASE, 4L * count);
     for (int i = 0; i < count; i++) {
-      short h = UnsafeApi.getShort(inArray, from + 2L * i);
-      UnsafeApi.putFloat(
-          localArray, at + 4L * i, bf16 ? WireDtype.bf16ToFloat(h) : WireDtype.halfToFloat(h));
+      acc[i] = values[i] + acc[i];
+    }
+    if (divisor > 0) {
+      divideAndRound(acc, count, divisor);
+    }
+    UnsafeApi.copyMemory(acc, FLOAT_BASE, localArray, at, 4L * count);
+  }
+
+  /** acc[i] = round(acc[i] / divisor) to the wire grid, for the first {@code count} elements. */
+  private void divideAndRound(float[] acc, int count, int divisor) {
+    if (divisor != 1) {
+      float d = divisor;
+      for (int i = 0; i < count; i++) {
+        acc[i] = acc[i] / d;
+      }
+    }
+    switch (dtype) {
+      case FP32 -> {}
+      case BF16 -> {
+        int[] bits = ints(count);
+        UnsafeApi.copyMemory(acc, FLOAT_BASE, bits, INT_BASE, 4L * count);
+        for (int i = 0; i < count; i++) {
+          bits[i] = WireDtype.bf16Bits(bits[i]) << 16;
+        }
+        UnsafeApi.copyMemory(bits, INT_BASE, acc, FLOAT_BASE, 4L * count);
+      }
+      case FP16 -> {
+        for (int i = 0; i < count; i++) {
+          acc[i] = WireDtype.FP16.round(acc[i]);
+        }
+      }
     }
   }
 
-  /** The owner's last touch of a reduced chunk: divide (average) and round to the wire grid. */
-  void finish(UnsafeBuffer local, long first, int count, int divisor) {
-    if (divisor == 1 && dtype == WireDtype.FP32) {
-      return;
-    }
-    int dst = (int) (first * Float.BYTES);
-    for (int i = 0; i < count; i++) {
-      int at = dst + 4 * i;
-      float acc = local.getFloat(at);
-      if (divisor != 1) {
-        acc = acc / divisor;
+  /** The {@code count} wire values at {@code in[inOffset]} as FP32, in a scratch array. */
+  private float[] wireValues(DirectBuffer in, int inOffset, int count) {
+    checkRange(in, inOffset, count * dtype.bytes());
+    byte[] inArray = in.byteArray();
+    long from = in.addressOffset() + inOffset;
+    float[] values = wireFloats(count);
+    switch (dtype) {
+      case FP32 -> UnsafeApi.copyMemory(inArray, from, values, FLOAT_BASE, 4L * count);
+      case BF16 -> {
+        short[] wire = shorts(count);
+        int[] bits = ints(count);
+        UnsafeApi.copyMemory(inArray, from, wire, SHORT_BASE, 2L * count);
+        for (int i = 0; i < count; i++) {
+          bits[i] = wire[i] << 16;
+        }
+        UnsafeApi.copyMemory(bits, INT_BASE, values, FLOAT_BASE, 4L * count);
       }
-      local.putFloat(at, dtype.round(acc));
+      case FP16 -> {
+        short[] wire = shorts(count);
+        UnsafeApi.copyMemory(inArray, from, wire, SHORT_BASE, 2L * count);
+        for (int i = 0; i < count; i++) {
+          values[i] = WireDtype.halfToFloat(wire[i]);
+        }
+      }
     }
+    return values;
   }
 
   private int[] ints(int count) {

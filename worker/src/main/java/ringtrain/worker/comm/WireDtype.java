@@ -42,12 +42,18 @@ public enum WireDtype {
 
   /** FP32 to bf16 bits, round to nearest even; NaN stays a (quiet) NaN. */
   public static short floatToBf16(float value) {
-    int bits = Float.floatToRawIntBits(value);
-    if ((bits & 0x7fffffff) > 0x7f800000) {
-      return (short) ((bits >>> 16) | 0x0040);
-    }
-    int roundingBias = 0x7fff + ((bits >>> 16) & 1);
-    return (short) ((bits + roundingBias) >>> 16);
+    return (short) bf16Bits(Float.floatToRawIntBits(value));
+  }
+
+  /**
+   * The bf16 bits (low 16 bits of the result) of the FP32 value with raw bits {@code bits}: round
+   * to nearest even, NaN kept a quiet NaN. Branch-free integer arithmetic, so that C2 vectorizes
+   * loops over int arrays that call it.
+   */
+  static int bf16Bits(int bits) {
+    int rounded = (bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16;
+    int nan = (0x7f800000 - (bits & 0x7fffffff)) >> 31; // all ones iff NaN
+    return (rounded & ~nan) | (((bits >>> 16) | 0x0040) & nan);
   }
 
   public static float bf16ToFloat(short bf16) {

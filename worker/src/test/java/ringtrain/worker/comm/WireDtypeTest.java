@@ -76,4 +76,41 @@ class WireDtypeTest {
     assertThat(WireDtype.FP16.round(Float.NaN)).isNaN();
     assertThat(WireDtype.BF16.round(Float.NaN)).isNaN();
   }
+
+  @Test
+  void shouldRoundBf16BranchFreeExactlyLikeTheTextbookRule() {
+    int[] edges = {
+      0x7f800001,
+      0x7fbfffff,
+      0x7fc00000,
+      0x7fffffff,
+      0xff800001,
+      0xffffffff, // NaNs
+      0x7f800000,
+      0xff800000,
+      0x7f7fffff,
+      0xff7fffff,
+      0x7f7f8000,
+      0x00008000,
+      0x00018000,
+      0,
+      1
+    };
+    java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+    for (int i = 0; i < 2_000_000 + edges.length; i++) {
+      int bits = i < edges.length ? edges[i] : random.nextInt();
+      float value = Float.intBitsToFloat(bits);
+      int expected;
+      if (Float.isNaN(value)) {
+        expected = (bits >>> 16) | 0x0040; // quiet NaN, payload's top bits kept
+      } else {
+        expected = (bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16; // nearest, ties to even
+      }
+      assertThat(WireDtype.floatToBf16(value) & 0xffff)
+          .as("bits %08x", bits)
+          .isEqualTo(expected & 0xffff);
+    }
+    assertThat(WireDtype.bf16ToFloat(WireDtype.floatToBf16(Float.intBitsToFloat(0x7f800001))))
+        .isNaN();
+  }
 }
