@@ -66,7 +66,7 @@ public final class AllReduceBenchmark {
                   + args[i]
                   + "; use --world N --min BYTES --max BYTES"
                   + " --dtype fp32|bf16|fp16[,...] --spark-max BYTES --iters N --warmup N"
-                  + " --aeron idle=backoff,threading=shared,term_kb=16384,mtu=65504,socket_kb=4096,dir=/dev/shm");
+                  + " --aeron idle=backoff,threading=shared,term_kb=16384,mtu=65504,socket_kb=4096,dir=/dev/shm,transport=udp|ipc");
           return 2;
         }
       }
@@ -132,7 +132,11 @@ public final class AllReduceBenchmark {
       double[] boths = new double[2 * BenchRank.P2P_REPEATS];
       readLinks(out, world, oneWays, boths, 0);
       System.out.printf(
-          "# world %d, UDP loopback, one embedded media driver per rank process%n", world);
+          "# world %d, %s%n",
+          world,
+          transport.contains("transport=ipc")
+              ? "aeron:ipc, one media driver shared by the rank processes"
+              : "UDP loopback, one embedded media driver per rank process");
       System.out.printf(
           "%12s %12s %6s %12s %8s %8s %8s%n",
           "size", "count", "type", "time(us)", "algbw", "busbw", "#wrong");
@@ -176,7 +180,11 @@ public final class AllReduceBenchmark {
               + " one-way %.3f GB/s, bidirectional %.3f GB/s per direction%n",
           p2pBytes >> 20, oneWays.length, oneWay, both);
       json.put("world", world);
-      json.put("transport", "aeron udp loopback, one embedded media driver per rank process");
+      json.put(
+          "transport",
+          transport.contains("transport=ipc")
+              ? "aeron ipc, one media driver shared by the rank processes"
+              : "aeron udp loopback, one embedded media driver per rank process");
       json.put("cores", Runtime.getRuntime().availableProcessors());
       json.put("aeron_overrides", transport);
       json.put("p2p_bytes", p2pBytes);

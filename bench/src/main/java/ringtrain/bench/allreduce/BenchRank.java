@@ -114,7 +114,10 @@ public final class BenchRank {
     return step;
   }
 
-  /** Applies {@code idle=..,threading=..,term_kb=..,mtu=..,socket_kb=..,dir=..} to {@code c}. */
+  /**
+   * Applies {@code idle=..,threading=..,term_kb=..,mtu=..,socket_kb=..,dir=..,transport=..} to
+   * {@code c}.
+   */
   static CommConfig withOverrides(CommConfig c, String overrides) {
     if (overrides.equals("-")) {
       return c;
@@ -125,6 +128,7 @@ public final class BenchRank {
     int mtu = c.mtu();
     int socket = c.socketBufferBytes();
     String dir = c.dir();
+    String transport = c.transport();
     for (String kv : overrides.split(",")) {
       String[] p = kv.split("=", 2);
       switch (p[0]) {
@@ -134,11 +138,13 @@ public final class BenchRank {
         case "mtu" -> mtu = Integer.parseInt(p[1]);
         case "socket_kb" -> socket = Integer.parseInt(p[1]) * 1024;
         case "dir" -> dir = p[1];
+        case "transport" -> transport = p[1];
         default -> throw new IllegalArgumentException("unknown --aeron key " + p[0]);
       }
     }
     return new CommConfig(
-        c.timeout(), c.bucketMb(), mtu, socket, term, threading, idle, c.bindHost(), dir);
+            c.timeout(), c.bucketMb(), mtu, socket, term, threading, idle, c.bindHost(), dir)
+        .withTransport(transport);
   }
 
   static float value(int rank, long i) {

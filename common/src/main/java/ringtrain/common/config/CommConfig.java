@@ -18,6 +18,8 @@ import ringtrain.common.error.ConfigException;
  * @param dir parent directory of the per-JVM media driver directories; empty = /dev/shm when it has
  *     room, else java.io.tmpdir
  * @param overlap all-reduce gradient buckets while backward is still running
+ * @param transport udp (one media driver per JVM, any hosts) or ipc (one shared media driver per
+ *     host and job, shared-memory logs; every rank on one host)
  */
 public record CommConfig(
     Duration timeout,
@@ -29,7 +31,8 @@ public record CommConfig(
     String idle,
     String bindHost,
     String dir,
-    boolean overlap) {
+    boolean overlap,
+    String transport) {
 
   /** Aeron's largest MTU: a UDP datagram of 65535 bytes less IP/UDP headers, 32-byte aligned. */
   public static final int MAX_MTU = 65504;
@@ -50,6 +53,10 @@ public record CommConfig(
           "comm.aeron.socket_buffer_kb = "
               + socketBufferBytes / 1024
               + " is too small; it must be >= 64");
+    }
+    if (!transport.equals("udp") && !transport.equals("ipc")) {
+      throw new ConfigException(
+          "comm.aeron.transport = " + transport + " is invalid; use udp or ipc");
     }
     if (Integer.bitCount(termLength) != 1 || termLength < 65536 || termLength > (1 << 30)) {
       throw new ConfigException(
@@ -80,7 +87,8 @@ public record CommConfig(
         idle,
         bindHost,
         dir,
-        false);
+        false,
+        "udp");
   }
 
   /** Reads and validates the {@code comm} block. */
@@ -95,7 +103,8 @@ public record CommConfig(
         r.oneOf("comm.aeron.idle", "backoff", "sleep", "yield", "busy_spin"),
         r.string("comm.aeron.bind_host"),
         r.string("comm.aeron.dir"),
-        r.bool("comm.overlap"));
+        r.bool("comm.overlap"),
+        r.oneOf("comm.aeron.transport", "udp", "ipc"));
   }
 
   /**
@@ -124,18 +133,60 @@ public record CommConfig(
         idle,
         bindHost,
         dir,
-        overlap);
+        overlap,
+        transport);
   }
 
   /** The same settings bound to another host address (comm.aeron.bind_host = auto). */
   public CommConfig withBindHost(String host) {
     return new CommConfig(
-        timeout, bucketMb, mtu, socketBufferBytes, termLength, threading, idle, host, dir, overlap);
+        timeout,
+        bucketMb,
+        mtu,
+        socketBufferBytes,
+        termLength,
+        threading,
+        idle,
+        host,
+        dir,
+        overlap,
+        transport);
+  }
+
+  /** The same settings over another transport, udp or ipc (tests and benchmarks). */
+  public CommConfig withTransport(String newTransport) {
+    return new CommConfig(
+        timeout,
+        bucketMb,
+        mtu,
+        socketBufferBytes,
+        termLength,
+        threading,
+        idle,
+        bindHost,
+        dir,
+        overlap,
+        newTransport);
+  }
+
+  /** Whether ranks talk through one shared media driver per host (aeron:ipc). */
+  public boolean ipc() {
+    return transport.equals("ipc");
   }
 
   /** The same settings with overlap switched on or off (benchmarks). */
   public CommConfig withOverlap(boolean on) {
     return new CommConfig(
-        timeout, bucketMb, mtu, socketBufferBytes, termLength, threading, idle, bindHost, dir, on);
+        timeout,
+        bucketMb,
+        mtu,
+        socketBufferBytes,
+        termLength,
+        threading,
+        idle,
+        bindHost,
+        dir,
+        on,
+        transport);
   }
 }

@@ -2,6 +2,8 @@ package ringtrain.worker.comm;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -33,6 +35,7 @@ import ringtrain.common.config.CommConfig;
  */
 public final class AeronRing implements Collective {
   static final int STREAM_ID = 0x5254;
+  private static final String IPC_CHANNEL = "aeron:ipc";
 
   private final CommConfig config;
   private final RingJob job;
@@ -58,9 +61,11 @@ public final class AeronRing implements Collective {
     this.ownsDriver = ownsDriver;
     this.clock = SystemNanoClock.INSTANCE;
     this.subscription =
-        driver
-            .aeron()
-            .addSubscription("aeron:udp?endpoint=" + config.bindHost() + ":" + port, STREAM_ID);
+        config.ipc()
+            ? driver.aeron().addSubscription(IPC_CHANNEL, ipcStream(job.rank()))
+            : driver
+                .aeron()
+                .addSubscription("aeron:udp?endpoint=" + config.bindHost() + ":" + port, STREAM_ID);
     this.thread =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -70,9 +75,15 @@ public final class AeronRing implements Collective {
             });
   }
 
-  /** Starts a media driver for this ring and binds the subscription to {@code port} (0: any). */
+  /**
+   * Starts a media driver for this ring (udp) or joins the one this application's ranks share on
+   * this host (ipc), and binds the subscription to {@code port} (udp; 0: any).
+   */
   public static AeronRing bind(CommConfig config, RingJob job, String appId, int port) {
-    EmbeddedDriver driver = EmbeddedDriver.start(config, appId, "rank" + job.rank());
+    EmbeddedDriver driver =
+        config.ipc()
+            ? EmbeddedDriver.startShared(config, appId)
+            : EmbeddedDriver.start(config, appId, "rank" + job.rank());
     try {
       return new AeronRing(config, job, driver, true, port);
     } catch (RuntimeException e) {
@@ -86,8 +97,14 @@ public final class AeronRing implements Collective {
     return new AeronRing(config, job, driver, false, port);
   }
 
-  /** {@code host:port} the other ranks send to; known once the driver has bound the socket. */
+  /**
+   * {@code host:port} the other ranks send to, known once the driver has bound the socket; for ipc
+   * {@code ipc:<stream>@<host>}.
+   */
   public String localEndpoint() {
+    if (config.ipc()) {
+      return "ipc:" + subscription.streamId() + "@" + hostName();
+    }
     long deadline = clock.nanoTime() + config.timeout().toNanos();
     while (true) {
       String endpoint = subscription.resolvedEndpoint();
@@ -113,7 +130,10 @@ public final class AeronRing implements Collective {
     }
     List<String> copy = List.copyOf(endpoints);
     String right = copy.get(job.right());
-    publication = driver.aeron().addExclusivePublication("aeron:udp?endpoint=" + right, STREAM_ID);
+    publication =
+        config.ipc()
+            ? driver.aeron().addExclusivePublication(IPC_CHANNEL, ipcStreamOf(copy, job.right()))
+            : driver.aeron().addExclusivePublication("aeron:udp?endpoint=" + right, STREAM_ID);
     long deadline = clock.nanoTime() + config.timeout().toNanos();
     while (!publication.isConnected()) {
       if (clock.nanoTime() > deadline) {
@@ -140,6 +160,42 @@ public final class AeronRing implements Collective {
             clock,
             config.timeout(),
             counters);
+  }
+
+  /** The ipc stream rank {@code r} subscribes to: one per rank in the shared driver. */
+  private static int ipcStream(int r) {
+    return STREAM_ID + 1 + r;
+  }
+
+  /** The ipc stream of rank {@code r}; every rank must be on this host (ipc:stream@host). */
+  private int ipcStreamOf(List<String> endpoints, int r) {
+    String mine = localEndpoint();
+    String host = mine.substring(mine.indexOf('@') + 1);
+    for (int other = 0; other < endpoints.size(); other++) {
+      String e = endpoints.get(other);
+      if (!e.startsWith("ipc:") || !e.endsWith("@" + host)) {
+        throw new CommException(
+            "comm.aeron.transport = ipc needs every rank on one host, but rank "
+                + other
+                + " announced "
+                + e
+                + " and rank "
+                + job.rank()
+                + " runs on "
+                + host
+                + "; use comm.aeron.transport = udp across hosts");
+      }
+    }
+    String e = endpoints.get(r);
+    return Integer.parseInt(e.substring("ipc:".length(), e.indexOf('@')));
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
   }
 
   @Override

@@ -1,12 +1,16 @@
 package ringtrain.worker.comm;
 
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -24,8 +28,10 @@ import ringtrain.common.config.CommConfig;
 
 /**
  * One embedded Aeron media driver and its client, in a directory unique to this application,
- * executor and process ({@code <dir>/ringtrain-aeron/<app>-<executor>-<pid>}). The directory is
- * removed on close; directories left by processes that no longer exist are removed on start.
+ * executor and process ({@code <dir>/ringtrain-aeron/<app>-<executor>-<pid>}); or, for the ipc
+ * transport, a client of the driver all ranks of one application share on a host ({@code
+ * <app>-ipc}). The directory is removed on close; directories left by processes that no longer
+ * exist are removed on start.
  */
 public final class EmbeddedDriver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDriver.class);
@@ -48,6 +54,40 @@ public final class EmbeddedDriver implements AutoCloseable {
     removeStaleDirectories(root);
     long pid = ProcessHandle.current().pid();
     File dir = root.resolve(sanitize(appId) + "-" + sanitize(executorId) + "-" + pid).toFile();
+    return launch(config, dir);
+  }
+
+  /**
+   * The media driver every rank of {@code appId} on this host shares (comm.aeron.transport = ipc):
+   * started by the first rank to get here, under a host-wide file lock, and joined as a client by
+   * the others. Only the starting JVM's {@link #close()} stops it.
+   */
+  public static EmbeddedDriver startShared(CommConfig config, String appId) {
+    Path root = root(config);
+    removeStaleDirectories(root);
+    File dir = root.resolve(sanitize(appId) + "-ipc").toFile();
+    Path lockFile = root.resolve(sanitize(appId) + "-ipc.lock");
+    long timeoutMs = Math.max(10_000, config.timeout().toMillis());
+    synchronized (EmbeddedDriver.class) { // a file lock is per JVM; ranks may be threads of one
+      try (FileChannel channel =
+              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock ignored = channel.lock()) {
+        if (CommonContext.isDriverActive(dir, timeoutMs, message -> {})) {
+          Aeron aeron =
+              Aeron.connect(
+                  new Aeron.Context()
+                      .aeronDirectoryName(dir.getAbsolutePath())
+                      .driverTimeoutMs(timeoutMs));
+          return new EmbeddedDriver(null, aeron, dir);
+        }
+        return launch(config, dir);
+      } catch (IOException e) {
+        throw new CommException("cannot lock " + lockFile + " to share the media driver: " + e, e);
+      }
+    }
+  }
+
+  private static EmbeddedDriver launch(CommConfig config, File dir) {
     MediaDriver.Context driverContext =
         new MediaDriver.Context()
             .aeronDirectoryName(dir.getAbsolutePath())
@@ -59,8 +99,7 @@ public final class EmbeddedDriver implements AutoCloseable {
             .socketSndbufLength(config.socketBufferBytes())
             .socketRcvbufLength(config.socketBufferBytes())
             // The kernel charges about twice the payload per datagram against SO_RCVBUF: a window
-            // as
-            // large as the socket buffer overflows it, and every drop costs a NAK round trip.
+            // as large as the socket buffer overflows it, and every drop costs a NAK round trip.
             .initialWindowLength(Math.min(config.socketBufferBytes() / 2, config.termLength() / 2))
             .publicationTermBufferLength(config.termLength())
             .ipcTermBufferLength(config.termLength())
@@ -105,7 +144,10 @@ public final class EmbeddedDriver implements AutoCloseable {
     return directory;
   }
 
-  /** Closes the client and the driver and removes the directory. Idempotent. */
+  /**
+   * Closes the client and, where this JVM started it, the driver, removing its directory.
+   * Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -115,8 +157,10 @@ public final class EmbeddedDriver implements AutoCloseable {
     try {
       aeron.close();
     } finally {
-      driver.close();
-      IoUtil.delete(directory, true);
+      if (driver != null) {
+        driver.close();
+        IoUtil.delete(directory, true);
+      }
     }
   }
 

@@ -7,12 +7,20 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Rings of separate rank JVMs, each with its own embedded media driver, over UDP loopback. */
+/**
+ * Rings of separate rank JVMs: each with its own embedded media driver over UDP loopback, or
+ * sharing one driver over aeron:ipc.
+ */
 class AeronRingProcessIT {
 
   private static void shouldAgreeWithReference(int n, String wire, String lengths, int count)
       throws Exception {
-    try (RankProcesses ranks = new RankProcesses(n, 20_000, "reduce", wire, lengths)) {
+    shouldAgreeWithReference("udp", n, wire, lengths, count);
+  }
+
+  private static void shouldAgreeWithReference(
+      String transport, int n, String wire, String lengths, int count) throws Exception {
+    try (RankProcesses ranks = new RankProcesses(transport, n, 20_000, "reduce", wire, lengths)) {
       List<List<String>> results = new ArrayList<>();
       for (int r = 0; r < n; r++) {
         List<String> mine = new ArrayList<>();
@@ -40,6 +48,14 @@ class AeronRingProcessIT {
     for (int n = 2; n <= 4; n++) {
       shouldAgreeWithReference(n, "fp32,bf16,fp16", "1," + (n - 1) + ",1000003", 9);
     }
+  }
+
+  @Test
+  void shouldReduceOverSharedMemoryBetweenProcessesOfOneHost() throws Exception {
+    for (int n = 2; n <= 3; n++) {
+      shouldAgreeWithReference("ipc", n, "fp32,bf16", "1," + (n - 1) + ",1000003", 6);
+    }
+    shouldAgreeWithReference("ipc", 2, "fp32", String.valueOf(64 << 20), 1);
   }
 
   @Test

@@ -30,7 +30,10 @@ class AeronRingTest {
   }
 
   static void inRing(int n, Duration timeout, RankBody body) throws Exception {
-    CommConfig config = config(timeout);
+    inRing(n, config(timeout), body);
+  }
+
+  static void inRing(int n, CommConfig config, RankBody body) throws Exception {
     long token = 77;
     List<AeronRing> rings = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(n);
@@ -85,6 +88,52 @@ class AeronRingTest {
       for (long[] h : hashes) {
         assertThat(h).containsExactly(hashes[0]);
       }
+    }
+  }
+
+  @Test
+  void shouldReduceOverSharedMemoryWithOneDriverForAllRanks() throws Exception {
+    int n = 3;
+    CommConfig ipc = config(Duration.ofSeconds(10)).withTransport("ipc");
+    List<String> endpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
+    inRing(
+        n,
+        ipc,
+        ring -> {
+          endpoints.add(ring.localEndpoint());
+          int step = 0;
+          for (WireDtype wire : WireDtype.values()) {
+            for (int length : new int[] {1, n - 1, 70001, 1_000_003}) {
+              FloatBuffer b = TestVectors.direct(length, ring.rank(), length);
+              ring.allReduce(b, ReduceOp.AVERAGE, step++, wire);
+              assertThat(TestVectors.countWrong(b, length, n, ReduceOp.AVERAGE, wire))
+                  .as("%s length %d", wire, length)
+                  .isZero();
+            }
+          }
+          FloatBuffer params = TestVectors.direct(5, ring.rank(), 100_000);
+          ring.broadcast(params, 2, step++);
+          assertThat(params).isEqualTo(TestVectors.direct(5, 2, 100_000));
+          assertThat(ring.counters().totalRejected()).isZero();
+        });
+    assertThat(endpoints).hasSize(n).allMatch(e -> e.startsWith("ipc:"));
+    try (var children = Files.list(EmbeddedDriver.root(ipc))) {
+      assertThat(children.map(p -> p.getFileName().toString()))
+          .as("the shared driver's directory is gone after close")
+          .noneMatch(name -> name.equals("test-ipc"));
+    }
+  }
+
+  @Test
+  void shouldRefuseIpcWhenARankIsOnAnotherHost() throws Exception {
+    CommConfig ipc = config(Duration.ofSeconds(5)).withTransport("ipc");
+    try (AeronRing ring = AeronRing.bind(ipc, new RingJob(5, 0, 0, 2), "test-hosts", 0)) {
+      String mine = ring.localEndpoint();
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> ring.connect(List.of(mine, "ipc:21078@elsewhere.example")))
+          .isInstanceOf(CommException.class)
+          .hasMessageContaining("needs every rank on one host")
+          .hasMessageContaining("rank 1 announced ipc:21078@elsewhere.example");
     }
   }
 

@@ -23,6 +23,9 @@ import ringtrain.common.config.CommConfig;
  * args: rank world token timeoutMs scenario [scenario args]
  */
 public final class RankMain {
+  /** Environment variable naming the ring transport of the process: udp (default) or ipc. */
+  static final String TRANSPORT_ENV = "RINGTRAIN_TRANSPORT";
+
   private RankMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -31,7 +34,10 @@ public final class RankMain {
     long token = Long.parseLong(args[2]);
     Duration timeout = Duration.ofMillis(Long.parseLong(args[3]));
     String scenario = args[4];
-    CommConfig config = CommConfig.defaults().withTimeout(timeout);
+    CommConfig config =
+        CommConfig.defaults()
+            .withTimeout(timeout)
+            .withTransport(System.getenv().getOrDefault(TRANSPORT_ENV, "udp"));
     try (AeronRing ring = AeronRing.bind(config, new RingJob(token, 0, rank, world), "it", 0)) {
       System.out.println("ENDPOINT " + ring.localEndpoint());
       System.out.flush();

@@ -38,12 +38,20 @@ final class RankProcesses implements AutoCloseable {
 
   RankProcesses(int n, long timeoutMs, String... scenario)
       throws IOException, InterruptedException {
+    this("udp", n, timeoutMs, scenario);
+  }
+
+  /** Rank processes whose ring uses {@code transport} (udp or ipc). */
+  RankProcesses(String transport, int n, long timeoutMs, String... scenario)
+      throws IOException, InterruptedException {
     List<String> endpoints = new ArrayList<>();
     for (int r = 0; r < n; r++) {
       List<String> cmd = javaCommand(RankMain.class.getName(), "256m");
       cmd.addAll(List.of(String.valueOf(r), String.valueOf(n), "4242", String.valueOf(timeoutMs)));
       cmd.addAll(List.of(scenario));
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+      builder.environment().put(RankMain.TRANSPORT_ENV, transport);
+      Process p = builder.start();
       processes.add(p);
       BlockingQueue<String> q = new LinkedBlockingQueue<>();
       lines.add(q);
