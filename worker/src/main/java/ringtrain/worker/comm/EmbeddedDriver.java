@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,8 +31,8 @@ import ringtrain.common.config.CommConfig;
  * One embedded Aeron media driver and its client, in a directory unique to this application,
  * executor and process ({@code <dir>/ringtrain-aeron/<app>-<executor>-<pid>}); or, for the ipc
  * transport, a client of the driver all ranks of one application share on a host ({@code
- * <app>-ipc}). The directory is removed on close; directories left by processes that no longer
- * exist are removed on start.
+ * <app>-ipc-<pid>} of the JVM that started it). The directory is removed on close; directories left
+ * by processes that no longer exist are removed on start.
  */
 public final class EmbeddedDriver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDriver.class);
@@ -40,12 +41,14 @@ public final class EmbeddedDriver implements AutoCloseable {
   private final MediaDriver driver;
   private final Aeron aeron;
   private final File directory;
+  private Path lockFile;
   private boolean closed;
 
-  private EmbeddedDriver(MediaDriver driver, Aeron aeron, File directory) {
+  private EmbeddedDriver(MediaDriver driver, Aeron aeron, File directory, Path lockFile) {
     this.driver = driver;
     this.aeron = aeron;
     this.directory = directory;
+    this.lockFile = lockFile;
   }
 
   /** Starts a driver for {@code appId}/{@code executorId} with the settings of {@code config}. */
@@ -65,22 +68,32 @@ public final class EmbeddedDriver implements AutoCloseable {
   public static EmbeddedDriver startShared(CommConfig config, String appId) {
     Path root = root(config);
     removeStaleDirectories(root);
-    File dir = root.resolve(sanitize(appId) + "-ipc").toFile();
+    String prefix = sanitize(appId) + "-ipc-";
     Path lockFile = root.resolve(sanitize(appId) + "-ipc.lock");
     long timeoutMs = Math.max(10_000, config.timeout().toMillis());
     synchronized (EmbeddedDriver.class) { // a file lock is per JVM; ranks may be threads of one
       try (FileChannel channel =
               FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock ignored = channel.lock()) {
-        if (CommonContext.isDriverActive(dir, timeoutMs, message -> {})) {
+          FileLock ignored = channel.lock();
+          Stream<Path> children = Files.list(root)) {
+        Optional<File> running =
+            children
+                .filter(child -> child.getFileName().toString().startsWith(prefix))
+                .map(Path::toFile)
+                .filter(dir -> CommonContext.isDriverActive(dir, timeoutMs, message -> {}))
+                .findFirst();
+        if (running.isPresent()) {
           Aeron aeron =
               Aeron.connect(
                   new Aeron.Context()
-                      .aeronDirectoryName(dir.getAbsolutePath())
+                      .aeronDirectoryName(running.get().getAbsolutePath())
                       .driverTimeoutMs(timeoutMs));
-          return new EmbeddedDriver(null, aeron, dir);
+          return new EmbeddedDriver(null, aeron, running.get(), null);
         }
-        return launch(config, dir);
+        File dir = root.resolve(prefix + ProcessHandle.current().pid()).toFile();
+        EmbeddedDriver started = launch(config, dir);
+        started.lockFile = lockFile;
+        return started;
       } catch (IOException e) {
         throw new CommException("cannot lock " + lockFile + " to share the media driver: " + e, e);
       }
@@ -117,7 +130,7 @@ public final class EmbeddedDriver implements AutoCloseable {
               new Aeron.Context()
                   .aeronDirectoryName(driver.aeronDirectoryName())
                   .driverTimeoutMs(Math.max(10_000, config.timeout().toMillis())));
-      return new EmbeddedDriver(driver, aeron, dir);
+      return new EmbeddedDriver(driver, aeron, dir, null);
     } catch (RuntimeException e) {
       driver.close();
       throw e;
@@ -160,6 +173,9 @@ public final class EmbeddedDriver implements AutoCloseable {
       if (driver != null) {
         driver.close();
         IoUtil.delete(directory, true);
+        if (lockFile != null) {
+          IoUtil.delete(lockFile.toFile(), true);
+        }
       }
     }
   }

@@ -84,4 +84,29 @@ class AeronRingProcessIT {
       }
     }
   }
+
+  @Test
+  void shouldFailSurvivorsOverIpcWhenARankIsKilled() throws Exception {
+    long timeoutMs = 3000;
+    try (RankProcesses ranks = new RankProcesses("ipc", 3, timeoutMs, "loop")) {
+      for (int r = 0; r < 3; r++) {
+        ranks.expect(r, "READY", 60);
+      }
+      long killedAt = System.nanoTime();
+      ranks.processes.get(1).destroyForcibly();
+      // Whichever rank started the shared driver, the survivors fail: on silence within the
+      // timeout, or, if the killed rank owned the driver, when the client's driver timeout
+      // (at least 10 s) closes their publications.
+      for (int r : new int[] {0, 2}) {
+        String line = ranks.expect(r, "COMMFAIL ", 60);
+        assertThat(line).containsPattern("rank [0-2]");
+      }
+      long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+      assertThat(elapsedMs).isLessThan(2 * timeoutMs + 12_000);
+      for (int r : new int[] {0, 2}) {
+        assertThat(ranks.processes.get(r).waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(ranks.processes.get(r).exitValue()).isEqualTo(3);
+      }
+    }
+  }
 }
