@@ -27,11 +27,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.Medians;
+import ringtrain.bench.StepRecorder;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.PrecisionConfig.Precision;
-import ringtrain.common.metrics.EvalMetrics;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.common.metrics.StepMetrics;
 import ringtrain.driver.config.ConfigLoader;
@@ -281,10 +281,10 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
           }
           TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
           TrainingPlan plan = TrainingPlan.of(job, data.train().size());
-          StepSplit split = new StepSplit(sparkSteps / 4);
+          StepRecorder split = new StepRecorder(sparkSteps / 4);
           Path snapshots = Files.createTempDirectory("ringtrain-deep-");
           SparkLauncher.run(plan, data, split, snapshots, false, cluster);
-          double[] medians = split.medians();
+          double[] medians = medians(split.steps());
           if (overlap) {
             on[r] = medians;
           } else {
@@ -338,36 +338,14 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
     return Arrays.stream(rows).mapToDouble(r -> r[c]).toArray();
   }
 
-  /** Rank 0's per-step {step, compute, comm, overlap} ms, leaving out the first steps. */
-  private static final class StepSplit implements MetricsSink {
-    private final int skip;
-    private final List<StepMetrics> kept = new ArrayList<>();
-
-    StepSplit(int skip) {
-      this.skip = skip;
-    }
-
-    @Override
-    public void onStep(StepMetrics m) {
-      if (m.step() >= skip) {
-        kept.add(m);
-      }
-    }
-
-    @Override
-    public void onEval(EvalMetrics m) {}
-
-    @Override
-    public void close() {}
-
-    double[] medians() {
-      return new double[] {
-        Medians.of(kept.stream().mapToDouble(StepMetrics::stepMs).toArray()),
-        Medians.of(kept.stream().mapToDouble(StepMetrics::computeMs).toArray()),
-        Medians.of(kept.stream().mapToDouble(StepMetrics::commMs).toArray()),
-        Medians.of(kept.stream().mapToDouble(StepMetrics::overlapMs).toArray())
-      };
-    }
+  /** Medians of rank 0's per-step {step, compute, comm, overlap} ms. */
+  private static double[] medians(List<StepMetrics> steps) {
+    return new double[] {
+      Medians.of(steps.stream().mapToDouble(StepMetrics::stepMs).toArray()),
+      Medians.of(steps.stream().mapToDouble(StepMetrics::computeMs).toArray()),
+      Medians.of(steps.stream().mapToDouble(StepMetrics::commMs).toArray()),
+      Medians.of(steps.stream().mapToDouble(StepMetrics::overlapMs).toArray())
+    };
   }
 
   private Map<String, Object> overlap() throws Exception {

@@ -20,10 +20,10 @@ import org.apache.spark.SparkContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import ringtrain.bench.StepRecorder;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.JobConfig;
-import ringtrain.common.metrics.EvalMetrics;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.common.metrics.StepMetrics;
 import ringtrain.driver.config.ConfigLoader;
@@ -110,7 +110,7 @@ public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
         TrainingPlan plan = TrainingPlan.of(job, data.train().size());
         StepTimes times = new StepTimes(warmup);
         Path snapshots = Files.createTempDirectory("ringtrain-scaling-");
-        SparkLauncher.run(plan, data, times, snapshots, false, cluster);
+        SparkLauncher.run(plan, data, times.sink(), snapshots, false, cluster);
         rows.add(times.row(world, microBatch));
       }
     } finally {
@@ -171,29 +171,20 @@ public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
   }
 
   /** Averages rank 0's streamed step metrics, leaving out the first {@code warmup} steps. */
-  private static final class StepTimes implements MetricsSink {
-    private final int warmup;
-    private final List<StepMetrics> kept = new ArrayList<>();
+  private static final class StepTimes {
+    private final StepRecorder recorder;
 
     StepTimes(int warmup) {
-      this.warmup = warmup;
+      recorder = new StepRecorder(warmup + 1);
     }
 
-    @Override
-    public void onStep(StepMetrics m) {
-      if (m.step() > warmup) {
-        kept.add(m);
-      }
+    MetricsSink sink() {
+      return recorder;
     }
-
-    @Override
-    public void onEval(EvalMetrics m) {}
-
-    @Override
-    public void close() {}
 
     Map<String, Object> row(int world, int microBatch) {
       // Every record averages the same number of steps (run.log_every), so a plain mean is right.
+      List<StepMetrics> kept = recorder.steps();
       double step = mean(kept.stream().mapToDouble(StepMetrics::stepMs).toArray());
       double comm = mean(kept.stream().mapToDouble(StepMetrics::commMs).toArray());
       Map<String, Object> row = new LinkedHashMap<>();
