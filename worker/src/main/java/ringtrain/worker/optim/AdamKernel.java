@@ -5,7 +5,9 @@ import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The Adam moment update and bias-corrected direction, as a short sequence of in-place ND4J passes.
+ * The Adam moment update and bias-corrected direction, as a short sequence of in-place ND4J passes:
+ * the path of backends whose buffers live off the host (GPU); on the CPU backend {@link FusedAdam}
+ * does the same arithmetic in one pass.
  *
  * <p>Why not libnd4j's fused {@code adam_updater} (the kernel DL4J's Adam uses)? It evaluates
  * {@code 1 − β2} in FP32, where 0.999f leaves 1 − β2 off by 1.3e-5 relative, so its second moment

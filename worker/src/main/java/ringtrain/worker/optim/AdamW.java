@@ -16,9 +16,23 @@ final class AdamW extends FlatOptimizer {
   private final INDArray m;
   private final INDArray v;
   private final BlockViews scratch;
+  private final FusedAdam fused;
 
   AdamW(ParamLayout layout, boolean decoupled, double beta1, double beta2, double eps, double wd) {
+    this(layout, decoupled, beta1, beta2, eps, wd, FusedAdam.available());
+  }
+
+  /** {@code fuse}: one pass per step ({@link FusedAdam}, CPU only) or one per operation. */
+  AdamW(
+      ParamLayout layout,
+      boolean decoupled,
+      double beta1,
+      double beta2,
+      double eps,
+      double wd,
+      boolean fuse) {
     super(layout, "adam_m", "adam_v");
+    this.fused = fuse ? new FusedAdam() : null;
     this.decoupled = decoupled;
     this.beta1 = beta1;
     this.beta2 = beta2;
@@ -31,6 +45,11 @@ final class AdamW extends FlatOptimizer {
 
   @Override
   protected void update(BlockViews params, BlockViews grad, double lr, long t) {
+    if (fused != null) {
+      fused.step(
+          params.all(), grad.all(), m, v, blocks, decoupled, weightDecay, lr, beta1, beta2, eps, t);
+      return;
+    }
     INDArray g = grad.all();
     if (decoupled) {
       if (weightDecay > 0) {

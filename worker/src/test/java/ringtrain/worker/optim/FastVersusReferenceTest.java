@@ -77,4 +77,39 @@ class FastVersusReferenceTest {
           .isLessThanOrEqualTo(1e-5 * Math.max(Math.abs(expected[i]), 0.1 * scale));
     }
   }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void shouldFuseTheAdamPassesWithoutChangingTheResult(boolean decoupled) {
+    Random random = new Random(3);
+    int n = (int) LAYOUT.size();
+    INDArray fusedParams =
+        Nd4j.randn(random.nextLong(), new long[] {n})
+            .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    INDArray passParams = fusedParams.dup();
+    INDArray start = fusedParams.dup();
+    AdamW fused = new AdamW(LAYOUT, decoupled, 0.9, 0.999, 1e-8, 0.05, true);
+    AdamW passes = new AdamW(LAYOUT, decoupled, 0.9, 0.999, 1e-8, 0.05, false);
+    for (int s = 0; s < 30; s++) {
+      float[] g = new float[n];
+      for (int i = 0; i < n; i++) {
+        g[i] = (float) (random.nextGaussian() * (i % 5 == 0 ? 1e-4 : 1.0));
+      }
+      INDArray grad = Nd4j.create(g);
+      fused.step(fusedParams, grad, 0.003 * (1 + s % 4));
+      passes.step(passParams, grad, 0.003 * (1 + s % 4));
+    }
+    // The same FP32 operations in the same order; only a fused multiply-add inside BLAS axpy may
+    // round differently, by an ulp or so per step.
+    float[] a = fusedParams.toFloatVector();
+    float[] b = passParams.toFloatVector();
+    for (int i = 0; i < n; i++) {
+      assertThat(a[i])
+          .as("param %d", i)
+          .isCloseTo(b[i], org.assertj.core.data.Offset.offset(1e-6f));
+    }
+    assertThat(fusedParams.sub(start).amaxNumber().doubleValue())
+        .as("the parameters moved")
+        .isGreaterThan(1e-2);
+  }
 }
