@@ -54,12 +54,12 @@ public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
   int microBatch = 64;
 
   @Option(names = "--steps", description = "Steps per world size (default ${DEFAULT-VALUE}).")
-  int steps = 300;
+  int steps = 800;
 
   @Option(
       names = "--warmup",
       description = "Leading steps left out of the averages (default ${DEFAULT-VALUE}).")
-  int warmup = 50;
+  int warmup = 300;
 
   @Option(names = "--master", description = "Spark master (default ${DEFAULT-VALUE}).")
   String master = "local-cluster[2,1,2048]";
