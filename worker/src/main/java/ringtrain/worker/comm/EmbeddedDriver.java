@@ -70,7 +70,7 @@ public final class EmbeddedDriver implements AutoCloseable {
     removeStaleDirectories(root);
     String prefix = sanitize(appId) + "-ipc-";
     Path lockFile = root.resolve(sanitize(appId) + "-ipc.lock");
-    long timeoutMs = Math.max(10_000, config.timeout().toMillis());
+    long timeoutMs = driverTimeoutMs(config);
     synchronized (EmbeddedDriver.class) { // a file lock is per JVM; ranks may be threads of one
       try (FileChannel channel =
               FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -83,12 +83,8 @@ public final class EmbeddedDriver implements AutoCloseable {
                 .filter(dir -> CommonContext.isDriverActive(dir, timeoutMs, message -> {}))
                 .findFirst();
         if (running.isPresent()) {
-          Aeron aeron =
-              Aeron.connect(
-                  new Aeron.Context()
-                      .aeronDirectoryName(running.get().getAbsolutePath())
-                      .driverTimeoutMs(timeoutMs));
-          return new EmbeddedDriver(null, aeron, running.get(), null);
+          return new EmbeddedDriver(
+              null, client(running.get().getAbsolutePath(), config), running.get(), null);
         }
         File dir = root.resolve(prefix + ProcessHandle.current().pid()).toFile();
         EmbeddedDriver started = launch(config, dir);
@@ -125,16 +121,22 @@ public final class EmbeddedDriver implements AutoCloseable {
             .warnIfDirectoryExists(false);
     MediaDriver driver = MediaDriver.launchEmbedded(driverContext);
     try {
-      Aeron aeron =
-          Aeron.connect(
-              new Aeron.Context()
-                  .aeronDirectoryName(driver.aeronDirectoryName())
-                  .driverTimeoutMs(Math.max(10_000, config.timeout().toMillis())));
-      return new EmbeddedDriver(driver, aeron, dir, null);
+      return new EmbeddedDriver(driver, client(driver.aeronDirectoryName(), config), dir, null);
     } catch (RuntimeException e) {
       driver.close();
       throw e;
     }
+  }
+
+  /** An Aeron client of the driver in {@code directory}. */
+  private static Aeron client(String directory, CommConfig config) {
+    return Aeron.connect(
+        new Aeron.Context().aeronDirectoryName(directory).driverTimeoutMs(driverTimeoutMs(config)));
+  }
+
+  /** How long a silent driver counts as alive: comm.timeout, but never under 10 s. */
+  private static long driverTimeoutMs(CommConfig config) {
+    return Math.max(10_000, config.timeout().toMillis());
   }
 
   /** The idle strategy named by {@code comm.aeron.idle}. */
