@@ -19,7 +19,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.spark.SparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,16 +26,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.Medians;
-import ringtrain.bench.StepRecorder;
+import ringtrain.bench.SparkRuns;
 import ringtrain.common.bench.Benchmark;
-import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.PrecisionConfig.Precision;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.common.metrics.StepMetrics;
 import ringtrain.driver.config.ConfigLoader;
-import ringtrain.driver.launch.ClusterConfig;
-import ringtrain.driver.launch.SparkLauncher;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.InProcessCollective;
 import ringtrain.worker.data.DatasetLoader;
@@ -258,33 +254,20 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
   private Map<String, Object> overlapOnSpark() throws Exception {
     double[][] off = new double[rounds][];
     double[][] on = new double[rounds][];
-    SparkContext sc = null;
-    try {
+    try (SparkRuns runs = new SparkRuns()) {
       for (int r = 0; r < rounds; r++) {
         for (boolean overlap : new boolean[] {false, true}) {
-          var resolved =
-              ConfigLoader.load(
-                  null,
-                  overrides(
-                      "cluster.master=\"" + master + "\"",
-                      "train.world_size=2",
-                      "train.steps=" + sparkSteps,
-                      "train.eval_every_epoch=false",
-                      "run.log_every=1",
-                      "run.name=deep-overlap",
-                      "snapshot.at_end=false",
-                      "comm.overlap=" + overlap));
-          JobConfig job = JobConfig.from(resolved);
-          ClusterConfig cluster = ClusterConfig.from(new ConfigReader(resolved));
-          if (sc == null) {
-            sc = SparkLauncher.createContext(cluster, job);
-          }
-          TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
-          TrainingPlan plan = TrainingPlan.of(job, data.train().size());
-          StepRecorder split = new StepRecorder(sparkSteps / 4);
-          Path snapshots = Files.createTempDirectory("ringtrain-deep-");
-          SparkLauncher.run(plan, data, split, snapshots, false, cluster);
-          double[] medians = medians(split.steps());
+          List<String> overrides =
+              overrides(
+                  "cluster.master=\"" + master + "\"",
+                  "train.world_size=2",
+                  "train.steps=" + sparkSteps,
+                  "train.eval_every_epoch=false",
+                  "run.log_every=1",
+                  "run.name=deep-overlap",
+                  "snapshot.at_end=false",
+                  "comm.overlap=" + overlap);
+          double[] medians = medians(runs.train(null, overrides, sparkSteps / 4));
           if (overlap) {
             on[r] = medians;
           } else {
@@ -301,10 +284,6 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
               medians[2],
               medians[3]);
         }
-      }
-    } finally {
-      if (sc != null) {
-        sc.stop();
       }
     }
     double offStep = Medians.of(column(off, 0));

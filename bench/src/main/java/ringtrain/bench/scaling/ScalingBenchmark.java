@@ -16,22 +16,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.SparkContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import ringtrain.bench.StepRecorder;
+import ringtrain.bench.SparkRuns;
 import ringtrain.common.bench.Benchmark;
-import ringtrain.common.config.ConfigReader;
-import ringtrain.common.config.JobConfig;
-import ringtrain.common.metrics.MetricsSink;
 import ringtrain.common.metrics.StepMetrics;
-import ringtrain.driver.config.ConfigLoader;
-import ringtrain.driver.launch.ClusterConfig;
-import ringtrain.driver.launch.SparkLauncher;
-import ringtrain.worker.data.DatasetLoader;
-import ringtrain.worker.data.TrainTest;
-import ringtrain.worker.loop.TrainingPlan;
 
 /**
  * {@code ringtrain bench scaling}: step time of N = 1 and N = 2 ranks on the same per-rank
@@ -87,8 +77,7 @@ public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     List<Map<String, Object>> rows = new ArrayList<>();
-    SparkContext sc = null;
-    try {
+    try (SparkRuns runs = new SparkRuns()) {
       for (int world : new int[] {1, 2}) {
         List<String> overrides =
             List.of(
@@ -100,22 +89,7 @@ public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
                 "run.log_every=10",
                 "run.name=scaling-n" + world,
                 "snapshot.at_end=false");
-        var resolved = ConfigLoader.load(conf, overrides);
-        JobConfig job = JobConfig.from(resolved);
-        ClusterConfig cluster = ClusterConfig.from(new ConfigReader(resolved));
-        if (sc == null) {
-          sc = SparkLauncher.createContext(cluster, job);
-        }
-        TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
-        TrainingPlan plan = TrainingPlan.of(job, data.train().size());
-        StepTimes times = new StepTimes(warmup);
-        Path snapshots = Files.createTempDirectory("ringtrain-scaling-");
-        SparkLauncher.run(plan, data, times.sink(), snapshots, false, cluster);
-        rows.add(times.row(world, microBatch));
-      }
-    } finally {
-      if (sc != null) {
-        sc.stop();
+        rows.add(row(runs.train(conf, overrides, warmup + 1), world, microBatch));
       }
     }
     print(rows);
@@ -170,37 +144,24 @@ public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
     System.out.println("wrote " + file);
   }
 
-  /** Averages rank 0's streamed step metrics, leaving out the first {@code warmup} steps. */
-  private static final class StepTimes {
-    private final StepRecorder recorder;
+  /** Means of rank 0's kept step records at one world size. */
+  private static Map<String, Object> row(List<StepMetrics> kept, int world, int microBatch) {
+    // Every record averages the same number of steps (run.log_every), so a plain mean is right.
+    double step = mean(kept.stream().mapToDouble(StepMetrics::stepMs).toArray());
+    double comm = mean(kept.stream().mapToDouble(StepMetrics::commMs).toArray());
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("world_size", world);
+    row.put("micro_batch", microBatch);
+    row.put("step_ms", step);
+    row.put("compute_ms", step - comm);
+    row.put("comm_ms", comm);
+    row.put("comm_share_pct", 100 * comm / step);
+    row.put("examples_per_s", world * microBatch / (step / 1000));
+    row.put("records", kept.size());
+    return row;
+  }
 
-    StepTimes(int warmup) {
-      recorder = new StepRecorder(warmup + 1);
-    }
-
-    MetricsSink sink() {
-      return recorder;
-    }
-
-    Map<String, Object> row(int world, int microBatch) {
-      // Every record averages the same number of steps (run.log_every), so a plain mean is right.
-      List<StepMetrics> kept = recorder.steps();
-      double step = mean(kept.stream().mapToDouble(StepMetrics::stepMs).toArray());
-      double comm = mean(kept.stream().mapToDouble(StepMetrics::commMs).toArray());
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("world_size", world);
-      row.put("micro_batch", microBatch);
-      row.put("step_ms", step);
-      row.put("compute_ms", step - comm);
-      row.put("comm_ms", comm);
-      row.put("comm_share_pct", 100 * comm / step);
-      row.put("examples_per_s", world * microBatch / (step / 1000));
-      row.put("records", kept.size());
-      return row;
-    }
-
-    private static double mean(double[] values) {
-      return values.length == 0 ? Double.NaN : Arrays.stream(values).average().orElse(Double.NaN);
-    }
+  private static double mean(double[] values) {
+    return values.length == 0 ? Double.NaN : Arrays.stream(values).average().orElse(Double.NaN);
   }
 }
