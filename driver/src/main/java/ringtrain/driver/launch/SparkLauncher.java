@@ -281,8 +281,9 @@ public final class SparkLauncher {
   }
 
   /**
-   * The executor JVM flags: what the user configured, plus the --add-opens/--add-exports this JVM
-   * runs with, plus the minimum Aeron needs.
+   * The executor JVM flags: what the user configured, plus the
+   * --add-opens/--add-exports/--add-modules this JVM runs with (the last brings the ring codec's
+   * Vector API), plus the minimum Aeron needs.
    */
   static String executorJavaOptions(SparkConf conf) {
     Set<String> flags = new LinkedHashSet<>();
@@ -290,9 +291,12 @@ public final class SparkLauncher {
     List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
-      if (a.startsWith("--add-opens=") || a.startsWith("--add-exports=")) {
+      if (a.startsWith("--add-opens=")
+          || a.startsWith("--add-exports=")
+          || a.startsWith("--add-modules=")) {
         flags.add(a);
-      } else if ((a.equals("--add-opens") || a.equals("--add-exports")) && i + 1 < args.size()) {
+      } else if ((a.equals("--add-opens") || a.equals("--add-exports") || a.equals("--add-modules"))
+          && i + 1 < args.size()) {
         flags.add(a + "=" + args.get(++i));
       }
     }

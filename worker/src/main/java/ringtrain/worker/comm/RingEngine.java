@@ -6,6 +6,7 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import org.agrona.DirectBuffer;
@@ -75,9 +76,15 @@ final class RingEngine implements ControlledFragmentHandler {
   void run(RingPlan plan, long address) {
     this.plan = plan;
     this.fragmentElements = maxPayloadBytes / plan.wireBytes();
-    local.wrap(address, (int) Math.min(Integer.MAX_VALUE, plan.length() * Float.BYTES));
     if (plan.length() * Float.BYTES > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("a bucket holds at most 2 GiB; split it into buckets");
+    }
+    int bytes = (int) (plan.length() * Float.BYTES);
+    ByteBuffer view = DirectBytes.view(address, bytes); // lets the codec use SIMD kernels
+    if (view != null) {
+      local.wrap(view);
+    } else {
+      local.wrap(address, bytes);
     }
     sendStep = plan.nextSendStep(0);
     sendFragment = 0;

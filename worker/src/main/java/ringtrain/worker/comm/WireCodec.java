@@ -1,5 +1,6 @@
 package ringtrain.worker.comm;
 
+import java.nio.ByteBuffer;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
@@ -9,8 +10,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Moves FP32 elements of the local vector to and from a frame payload in one {@link WireDtype},
  * accumulating in FP32. Element e of the local vector lives at byte {@code 4·e}.
  *
- * <p>The per-element loops address memory directly: the engine has already checked every range
- * against the frame and the vector, and per-access bounds checks cost half of the bf16/fp16
+ * <p>Two paths give the same bits. With {@code jdk.incubator.vector} in the JVM (ringtrain's
+ * launcher, tests and executors add it) and both buffers backed by a {@link ByteBuffer}, FP32 sums
+ * and every bf16 loop run as {@link SimdWireKernels} (see {@link #SIMD_AVAILABLE}): one pass
+ * between the term buffer and the vector. Otherwise, and for fp16, the loops stage through heap
+ * arrays, which C2 vectorizes, and address memory directly: the engine has already checked every
+ * range against the frame and the vector, and per-access bounds checks cost half of the bf16/fp16
  * throughput.
  */
 final class WireCodec {
@@ -18,7 +23,16 @@ final class WireCodec {
   private static final long SHORT_BASE = UnsafeApi.arrayBaseOffset(short[].class);
   private static final long FLOAT_BASE = UnsafeApi.arrayBaseOffset(float[].class);
 
+  /**
+   * True when this JVM resolves {@code jdk.incubator.vector} ({@code
+   * --add-modules=jdk.incubator.vector}) and {@code -Dringtrain.comm.scalar=true} is not set.
+   */
+  static final boolean SIMD_AVAILABLE =
+      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+          && !Boolean.getBoolean("ringtrain.comm.scalar");
+
   private final WireDtype dtype;
+  private final boolean simd;
   // Sums and bf16 go through heap arrays: C2 vectorizes array loops, not raw-address ones.
   private int[] intScratch = new int[0];
   private short[] shortScratch = new short[0];
@@ -26,7 +40,13 @@ final class WireCodec {
   private float[] wireFloatScratch = new float[0];
 
   WireCodec(WireDtype dtype) {
+    this(dtype, SIMD_AVAILABLE);
+  }
+
+  /** {@code simd} false: the scalar path even where the Vector API is available (tests). */
+  WireCodec(WireDtype dtype, boolean simd) {
     this.dtype = dtype;
+    this.simd = simd && dtype != WireDtype.FP16;
   }
 
   WireDtype dtype() {
@@ -38,6 +58,15 @@ final class WireCodec {
     int src = (int) (first * Float.BYTES);
     if (dtype == WireDtype.FP32) {
       out.putBytes(outOffset, local, src, count * Float.BYTES);
+      return;
+    }
+    if (simd && local.byteBuffer() != null && out.byteBuffer() != null) {
+      SimdWireKernels.encodeBf16(
+          local.byteBuffer(),
+          local.wrapAdjustment() + src,
+          out.byteBuffer(),
+          out.wrapAdjustment() + outOffset,
+          count);
       return;
     }
     checkRange(local, src, count * Float.BYTES);
@@ -89,6 +118,15 @@ final class WireCodec {
       local.putBytes(dst, in, inOffset, count * Float.BYTES);
       return;
     }
+    if (simd && local.byteBuffer() != null && in.byteBuffer() != null) {
+      SimdWireKernels.decodeBf16(
+          in.byteBuffer(),
+          in.wrapAdjustment() + inOffset,
+          local.byteBuffer(),
+          local.wrapAdjustment() + dst,
+          count);
+      return;
+    }
     checkRange(local, dst, count * Float.BYTES);
     float[] values = wireValues(in, inOffset, count);
     UnsafeApi.copyMemory(
@@ -99,6 +137,18 @@ final class WireCodec {
   private void reduce(
       DirectBuffer in, int inOffset, UnsafeBuffer local, long first, int count, int divisor) {
     int dst = (int) (first * Float.BYTES);
+    if (simd && local.byteBuffer() != null && in.byteBuffer() != null) {
+      ByteBuffer from = in.byteBuffer();
+      int fromAt = in.wrapAdjustment() + inOffset;
+      ByteBuffer to = local.byteBuffer();
+      int toAt = local.wrapAdjustment() + dst;
+      if (dtype == WireDtype.FP32) {
+        SimdWireKernels.reduceFp32(from, fromAt, to, toAt, count, divisor);
+      } else {
+        SimdWireKernels.reduceBf16(from, fromAt, to, toAt, count, divisor);
+      }
+      return;
+    }
     checkRange(local, dst, count * Float.BYTES);
     float[] values = wireValues(in, inOffset, count);
     byte[] localArray = local.byteArray();

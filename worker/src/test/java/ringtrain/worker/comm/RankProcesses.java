@@ -26,7 +26,9 @@ final class RankProcesses implements AutoCloseable {
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:MaxDirectMemorySize=1g");
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
+      if (arg.startsWith("--add-opens")
+          || arg.startsWith("--add-exports")
+          || arg.startsWith("--add-modules")) {
         cmd.add(arg);
       }
     }
