@@ -148,8 +148,18 @@ public final class AllReduceBenchmark {
       for (int i = 0; i < types * sizes; i++) {
         String[] f = next(out.get(0), "ROW ").split(" ");
         long wrong = Long.parseLong(f[5]);
+        double streamNanos = Double.parseDouble(f[6]);
+        double[] cpuMs = new double[4]; // per rank: ring, rest of process; stream: ring, rest
+        for (int c = 0; c < 4; c++) {
+          cpuMs[c] += Double.parseDouble(f[7 + c]) / world;
+        }
         for (int r = 1; r < world; r++) {
-          wrong += Long.parseLong(next(out.get(r), "ROW ").split(" ")[5]);
+          String[] other = next(out.get(r), "ROW ").split(" ");
+          wrong += Long.parseLong(other[5]);
+          streamNanos = Math.max(streamNanos, Double.parseDouble(other[6])); // the slowest rank
+          for (int c = 0; c < 4; c++) {
+            cpuMs[c] += Double.parseDouble(other[7 + c]) / world;
+          }
         }
         long bytes = Long.parseLong(f[2]);
         double micros = Double.parseDouble(f[4]);
@@ -166,6 +176,13 @@ public final class AllReduceBenchmark {
         row.put("algbw_gbs", algbw);
         row.put("busbw_gbs", busbw);
         row.put("wrong", wrong);
+        row.put("cpu_ms_per_rank_ring_thread", cpuMs[0]);
+        row.put("cpu_ms_per_rank_rest_of_process", cpuMs[1]);
+        if (streamNanos > 0) {
+          row.put("p2p_bidirectional_same_size_gbs", bytes / streamNanos);
+          row.put("p2p_cpu_ms_per_rank_ring_thread", cpuMs[2]);
+          row.put("p2p_cpu_ms_per_rank_rest_of_process", cpuMs[3]);
+        }
         rows.add(row);
       }
       readLinks(out, world, oneWays, boths, BenchRank.P2P_REPEATS);
@@ -192,11 +209,16 @@ public final class AllReduceBenchmark {
       json.put("p2p_bidirectional_per_direction_gbs", both);
       json.put("p2p_oneway_gbs_runs", oneWays);
       json.put("p2p_bidirectional_per_direction_gbs_runs", boths);
-      json.put("statistic", "median over timed iterations (each after a barrier) and p2p repeats");
+      json.put(
+          "statistic",
+          "median over timed iterations (each after a barrier; the types round-robin within each"
+              + " size, followed from 16 MiB on by a bidirectional raw stream of the same size)"
+              + " and over p2p repeats");
       json.put("iterations", iterations == 0 ? "5-40 by size" : iterations);
       json.put("warmup", warmup);
       json.put("allreduce", rows);
       json.put("ratios", ratios(rows, both));
+      printCpu(rows);
     } finally {
       for (Process p : ranks) {
         p.destroyForcibly();
@@ -235,16 +257,28 @@ public final class AllReduceBenchmark {
     }
   }
 
-  /** busbw over the bidirectional p2p bandwidth, and bf16 time over fp32 time, for >= 16 MiB. */
+  /**
+   * For fp32 rows >= 16 MiB: busbw over the bidirectional p2p bandwidth per direction of a stream
+   * of the same size measured between the row's iterations, and over {@code p2p} (the streams
+   * before and after the sweep); and the bf16 row's time over the fp32 row's (measured
+   * round-robin).
+   */
   private static List<Map<String, Object>> ratios(List<Map<String, Object>> rows, double p2p) {
     List<Map<String, Object>> result = new ArrayList<>();
-    System.out.printf("# sizes >= 16 MiB: busbw / bidirectional p2p, bf16 time / fp32 time%n");
+    System.out.printf(
+        "# sizes >= 16 MiB: busbw / bidirectional p2p of the same size (interleaved),"
+            + " busbw / p2p before and after the sweep, bf16 time / fp32 time%n");
     for (Map<String, Object> row : rows) {
       long bytes = (long) row.get("bytes");
       if (!row.get("type").equals("fp32") || bytes < (16L << 20)) {
         continue;
       }
-      double busRatio = (double) row.get("busbw_gbs") / p2p;
+      double busbw = (double) row.get("busbw_gbs");
+      double pairedRatio =
+          row.containsKey("p2p_bidirectional_same_size_gbs")
+              ? busbw / (double) row.get("p2p_bidirectional_same_size_gbs")
+              : Double.NaN;
+      double busRatio = busbw / p2p;
       double bf16Ratio = Double.NaN;
       for (Map<String, Object> other : rows) {
         if (other.get("type").equals("bf16") && (long) other.get("bytes") == bytes) {
@@ -252,14 +286,46 @@ public final class AllReduceBenchmark {
         }
       }
       System.out.printf(
-          "%12d   busbw/p2p %.2f   bf16/fp32 time %.2f%n", bytes, busRatio, bf16Ratio);
+          "%12d   busbw/p2p %.2f (sweep p2p %.2f)   bf16/fp32 time %.2f%n",
+          bytes, pairedRatio, busRatio, bf16Ratio);
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("bytes", bytes);
+      r.put("busbw_over_p2p_bidirectional_same_size", pairedRatio);
       r.put("busbw_over_p2p_bidirectional", busRatio);
       r.put("bf16_time_over_fp32", bf16Ratio);
       result.add(r);
     }
     return result;
+  }
+
+  /**
+   * Where the CPU goes, for rows >= 16 MiB: milliseconds per rank and operation of the ring thread
+   * and of the rest of the rank process (the media driver), for each type and the raw stream.
+   */
+  private static void printCpu(List<Map<String, Object>> rows) {
+    System.out.printf(
+        "# CPU ms per rank and operation, ring thread + rest of the process (media driver)%n");
+    for (Map<String, Object> row : rows) {
+      if ((long) row.get("bytes") < (16L << 20)) {
+        continue;
+      }
+      StringBuilder line =
+          new StringBuilder(
+              String.format(
+                  "%12d %6s %7.1f + %7.1f",
+                  (long) row.get("bytes"),
+                  row.get("type"),
+                  (double) row.get("cpu_ms_per_rank_ring_thread"),
+                  (double) row.get("cpu_ms_per_rank_rest_of_process")));
+      if (row.get("type").equals("fp32") && row.containsKey("p2p_cpu_ms_per_rank_ring_thread")) {
+        line.append(
+            String.format(
+                "   raw stream %7.1f + %7.1f",
+                (double) row.get("p2p_cpu_ms_per_rank_ring_thread"),
+                (double) row.get("p2p_cpu_ms_per_rank_rest_of_process")));
+      }
+      System.out.println(line);
+    }
   }
 
   private static List<Map<String, Object>> sparkBaseline(
@@ -299,7 +365,9 @@ public final class AllReduceBenchmark {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-Xmx512m", "-XX:MaxDirectMemorySize=1g", "-XX:+UseSerialGC"));
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
+      if (arg.startsWith("--add-opens")
+          || arg.startsWith("--add-exports")
+          || arg.startsWith("--add-modules")) {
         cmd.add(arg);
       }
     }

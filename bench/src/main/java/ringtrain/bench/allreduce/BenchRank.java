@@ -1,7 +1,10 @@
 package ringtrain.bench.allreduce;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -20,7 +23,11 @@ import ringtrain.worker.comm.WireDtype;
 /**
  * One rank process of {@link AllReduceBenchmark}. Prints {@code ENDPOINT host:port}, reads {@code
  * ENDPOINTS e0,e1,...}, measures the raw link bandwidth and then the all-reduce for every size,
- * printing {@code P2P mode bytes nanos} and {@code ROW dtype bytes count micros wrong} lines.
+ * printing {@code P2P mode bytes nanos} and {@code ROW dtype bytes count micros wrong streamNanos}
+ * lines (streamNanos: median bidirectional stream of the row's size, measured between its
+ * iterations; -1 below {@link #PAIRED_MIN_BYTES}) followed by the CPU milliseconds per all-reduce
+ * of the ring thread and of the rest of the process (the media driver), and the same two for the
+ * raw streams (0 where there were none).
  *
  * <p>args: rank world minBytes maxBytes dtypes(comma) p2pBytes overrides(key=value,... or -)
  * iterations(0 = by size) warmup
@@ -31,6 +38,12 @@ public final class BenchRank {
    * the same machine); the benchmark reports the median of all of them.
    */
   static final int P2P_REPEATS = 5;
+
+  /**
+   * From this size on, every round of timed all-reduces is followed by a bidirectional raw stream
+   * of the same size, whose median is printed with each row.
+   */
+  static final long PAIRED_MIN_BYTES = 16L << 20;
 
   /** Unreported raw streams first: JIT compilation and the first touch of the term buffers. */
   private static final int P2P_WARMUP = 2;
@@ -58,32 +71,66 @@ public final class BenchRank {
       long step = 0;
       step = measureLinks(ring, rank, p2pBytes, P2P_WARMUP, step, false);
       step = measureLinks(ring, rank, p2pBytes, P2P_REPEATS, step, true);
+      CpuClock clock = new CpuClock(rank);
       FloatBuffer buffer =
           ByteBuffer.allocateDirect((int) maxBytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
-      for (WireDtype wire : dtypes) {
-        for (long bytes = minBytes; bytes <= maxBytes; bytes *= 2) {
-          int count = (int) (bytes / Float.BYTES);
-          FloatBuffer b = buffer.duplicate().position(0).limit(count).slice();
-          fill(b, rank);
-          int iterations =
-              fixedIterations > 0
-                  ? fixedIterations
-                  : (int) Math.max(5, Math.min(40, (512L << 20) / bytes));
+      for (long bytes = minBytes; bytes <= maxBytes; bytes *= 2) {
+        int count = (int) (bytes / Float.BYTES);
+        FloatBuffer b = buffer.duplicate().position(0).limit(count).slice();
+        fill(b, rank);
+        int iterations =
+            fixedIterations > 0
+                ? fixedIterations
+                : (int) Math.max(5, Math.min(40, (512L << 20) / bytes));
+        boolean paired = bytes >= PAIRED_MIN_BYTES;
+        for (WireDtype wire : dtypes) {
           for (int w = 0; w < warmup; w++) {
             ring.allReduce(b, ReduceOp.AVERAGE, step++, wire);
           }
-          double[] micros = new double[iterations];
-          for (int i = 0; i < iterations; i++) {
+        }
+        // Round-robin over the types, and a raw stream of the same size after each round, so that
+        // the ratios compare measurements taken side by side.
+        double[][] micros = new double[dtypes.size()][iterations];
+        long[][] cpu = new long[dtypes.size() + 1][2]; // ring thread, whole process; last: stream
+        double[] streamNanos = new double[paired ? iterations : 0];
+        for (int i = 0; i < iterations; i++) {
+          for (int t = 0; t < dtypes.size(); t++) {
             ring.barrier(step++);
+            long ring0 = clock.ring();
+            long process0 = clock.process();
             long t0 = System.nanoTime();
-            ring.allReduce(b, ReduceOp.AVERAGE, step++, wire);
-            micros[i] = (System.nanoTime() - t0) / 1e3;
+            ring.allReduce(b, ReduceOp.AVERAGE, step++, dtypes.get(t));
+            micros[t][i] = (System.nanoTime() - t0) / 1e3;
+            cpu[t][0] += clock.ring() - ring0;
+            cpu[t][1] += clock.process() - process0;
           }
+          if (paired) {
+            ring.barrier(step++);
+            long ring0 = clock.ring();
+            long process0 = clock.process();
+            streamNanos[i] = ring.measureStream(bytes, bytes);
+            cpu[dtypes.size()][0] += clock.ring() - ring0;
+            cpu[dtypes.size()][1] += clock.process() - process0;
+          }
+        }
+        for (int t = 0; t < dtypes.size(); t++) {
+          WireDtype wire = dtypes.get(t);
           fill(b, rank);
           ring.allReduce(b, ReduceOp.SUM, step++, wire);
           long wrong = countWrong(b, world, wire);
+          long[] stream = cpu[dtypes.size()];
           System.out.printf(
-              "ROW %s %d %d %.1f %d%n", wire, bytes, count, Medians.of(micros), wrong);
+              "ROW %s %d %d %.1f %d %.0f %.3f %.3f %.3f %.3f%n",
+              wire,
+              bytes,
+              count,
+              Medians.of(micros[t]),
+              wrong,
+              paired ? Medians.of(streamNanos) : -1.0,
+              cpu[t][0] / 1e6 / iterations,
+              (cpu[t][1] - cpu[t][0]) / 1e6 / iterations,
+              stream[0] / 1e6 / iterations,
+              (stream[1] - stream[0]) / 1e6 / iterations);
           System.out.flush();
         }
       }
@@ -145,6 +192,32 @@ public final class BenchRank {
     return new CommConfig(
             c.timeout(), c.bucketMb(), mtu, socket, term, threading, idle, c.bindHost(), dir)
         .withTransport(transport);
+  }
+
+  /** CPU time of the ring's own thread and of the whole process, in nanoseconds. */
+  private static final class CpuClock {
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final OperatingSystemMXBean os =
+        (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final long ringThread;
+
+    CpuClock(int rank) {
+      String name = "ringtrain-comm-rank-" + rank;
+      ringThread =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> t.getName().equals(name))
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("no thread named " + name))
+              .getId();
+    }
+
+    long ring() {
+      return threads.getThreadCpuTime(ringThread);
+    }
+
+    long process() {
+      return os.getProcessCpuTime();
+    }
   }
 
   static float value(int rank, long i) {
