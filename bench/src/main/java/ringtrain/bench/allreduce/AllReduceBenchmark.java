@@ -216,6 +216,12 @@ public final class AllReduceBenchmark {
               + " and over p2p repeats");
       json.put("iterations", iterations == 0 ? "5-40 by size" : iterations);
       json.put("warmup", warmup);
+      json.put(
+          "jit_warmup",
+          BenchRank.JIT_WARMUP_OPS
+              + " all-reduces of "
+              + (BenchRank.JIT_WARMUP_BYTES >> 10)
+              + " KiB per type before the sweep");
       json.put("allreduce", rows);
       json.put("ratios", ratios(rows, both));
       printCpu(rows);

@@ -45,6 +45,11 @@ public final class BenchRank {
    */
   static final long PAIRED_MIN_BYTES = 16L << 20;
 
+  /** All-reduces of each type, and their size, run before the sweep to JIT-compile the codec. */
+  static final int JIT_WARMUP_OPS = 500;
+
+  static final int JIT_WARMUP_BYTES = 256 << 10;
+
   /** Unreported raw streams first: JIT compilation and the first touch of the term buffers. */
   private static final int P2P_WARMUP = 2;
 
@@ -71,6 +76,18 @@ public final class BenchRank {
       long step = 0;
       step = measureLinks(ring, rank, p2pBytes, P2P_WARMUP, step, false);
       step = measureLinks(ring, rank, p2pBytes, P2P_REPEATS, step, true);
+      // JIT warm-up of every type's codec before any row is timed: the SIMD kernels run boxed
+      // and hundreds of times slower until C2 has compiled them.
+      FloatBuffer warm =
+          ByteBuffer.allocateDirect(JIT_WARMUP_BYTES)
+              .order(ByteOrder.nativeOrder())
+              .asFloatBuffer();
+      fill(warm, rank);
+      for (WireDtype wire : dtypes) {
+        for (int i = 0; i < JIT_WARMUP_OPS; i++) {
+          ring.allReduce(warm, ReduceOp.AVERAGE, step++, wire);
+        }
+      }
       CpuClock clock = new CpuClock(rank);
       FloatBuffer buffer =
           ByteBuffer.allocateDirect((int) maxBytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
