@@ -219,7 +219,7 @@ public final class BenchRank {
     private final long ringThread;
 
     CpuClock(int rank) {
-      String name = "ringtrain-comm-rank-" + rank;
+      String name = AeronRing.threadName(rank);
       ringThread =
           Thread.getAllStackTraces().keySet().stream()
               .filter(t -> t.getName().equals(name))

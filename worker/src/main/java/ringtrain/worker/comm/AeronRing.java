@@ -69,10 +69,15 @@ public final class AeronRing implements Collective {
     this.thread =
         Executors.newSingleThreadExecutor(
             r -> {
-              Thread t = new Thread(r, "ringtrain-comm-rank-" + job.rank());
+              Thread t = new Thread(r, threadName(job.rank()));
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /** The name of the thread that runs rank {@code rank}'s collectives. */
+  public static String threadName(int rank) {
+    return "ringtrain-comm-rank-" + rank;
   }
 
   /**
