@@ -22,9 +22,9 @@ import java.util.concurrent.Future;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import ringtrain.bench.BenchCli;
 import ringtrain.bench.Medians;
 import ringtrain.bench.SparkRuns;
 import ringtrain.common.bench.Benchmark;
@@ -98,6 +98,14 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
   String master = "local-cluster[2,1,2048]";
 
   @Option(
+      names = "--transport",
+      description =
+          "comm.aeron.transport of the executor measurement: udp (a media driver per executor) or"
+              + " ipc (one shared media driver, the executors on one host; default"
+              + " ${DEFAULT-VALUE}).")
+  String transport = "udp";
+
+  @Option(
       names = "--spark-steps",
       description =
           "Steps per Spark run; the first quarter is left out of the averages"
@@ -119,7 +127,7 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
 
   @Override
   public int run(String[] args) {
-    return new CommandLine(new DeepBenchmark()).execute(args);
+    return BenchCli.execute(new DeepBenchmark(), args);
   }
 
   private JobConfig job(String... extra) {
@@ -266,6 +274,7 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
                   "run.log_every=1",
                   "run.name=deep-overlap",
                   "snapshot.at_end=false",
+                  "comm.aeron.transport=" + transport,
                   "comm.overlap=" + overlap);
           double[] medians = medians(runs.train(null, overrides, sparkSteps / 4));
           if (overlap) {
@@ -291,6 +300,7 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("world_size", 2);
     m.put("collective", "Aeron ring between executor JVMs, " + master);
+    m.put("transport", transport);
     m.put("bucket_mb", bucketMb);
     m.put("steps_per_run", sparkSteps);
     m.put("off_step_ms", offStep);

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import ringtrain.bench.BenchCli;
 import ringtrain.bench.SparkRuns;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.metrics.StepMetrics;
@@ -71,7 +71,7 @@ public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
 
   @Override
   public int run(String[] args) {
-    return new CommandLine(this).execute(args);
+    return BenchCli.execute(this, args);
   }
 
   @Override

@@ -20,9 +20,9 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import ringtrain.bench.BenchCli;
 import ringtrain.bench.Medians;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.config.JobConfig;
@@ -90,7 +90,7 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
 
   @Override
   public int run(String[] args) {
-    return new CommandLine(new StepBenchmark()).execute(args);
+    return BenchCli.execute(new StepBenchmark(), args);
   }
 
   @Override
