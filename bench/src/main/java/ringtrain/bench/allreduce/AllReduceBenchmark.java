@@ -8,6 +8,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,22 +20,105 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import ringtrain.bench.BenchCli;
 import ringtrain.bench.Medians;
+import ringtrain.common.config.CommConfig;
+import ringtrain.common.error.UserException;
 
 /**
  * {@code ringtrain bench allreduce}: spawns N {@link BenchRank} processes on this machine (one
- * embedded media driver each, UDP on loopback), prints the nccl-tests table (size, count, type,
- * time, algbw, busbw = algbw·2(N−1)/N, #wrong), the raw Aeron point-to-point bandwidth of the same
- * processes (one-way and per direction with every rank sending at once), and Spark's treeAggregate
- * of the same vector on a local Spark; writes JSON under bench/results/.
+ * embedded media driver each, UDP on loopback) or on the hosts given with {@code --hosts} (through
+ * a launcher such as ssh, see {@link RemoteLaunch}), prints the nccl-tests table (size, count,
+ * type, time, algbw, busbw = algbw·2(N−1)/N, #wrong), the raw Aeron point-to-point bandwidth of the
+ * same processes (one-way and per direction with every rank sending at once), and Spark's
+ * treeAggregate of the same vector on a local Spark; writes JSON under bench/results/.
  *
  * <p>Size is the bytes of the FP32 vector being reduced, for every wire type, so bf16 and fp32 rows
  * of one size reduce the same vector.
  */
-public final class AllReduceBenchmark {
-  private AllReduceBenchmark() {}
+@Command(
+    name = "allreduce",
+    mixinStandardHelpOptions = true,
+    description =
+        "Ring all-reduce over Aeron between rank processes: nccl-tests table, raw point-to-point"
+            + " bandwidth of the same processes, Spark treeAggregate of the same vectors.")
+public final class AllReduceBenchmark implements Callable<Integer> {
+  /** The Spark baseline's smallest size: below it Spark's job overhead is all it measures. */
+  private static final long SPARK_MIN_BYTES = 1L << 20;
+
+  @Option(
+      names = "--world",
+      description = "Rank processes N (default 2, or one per --hosts entry).")
+  Integer world;
+
+  @Option(
+      names = "--hosts",
+      split = ",",
+      paramLabel = "HOST",
+      description =
+          "Host of each rank, comma separated (default: N ranks on this machine over loopback)."
+              + " Each rank binds its Aeron subscription to its host's address; ranks on other"
+              + " hosts start through --launcher and need ringtrain and Java at the same paths.")
+  List<String> hosts;
+
+  @Option(
+      names = "--launcher",
+      description =
+          "Command that runs a rank on another host; {host} is replaced and the rank's shell"
+              + " command appended as one argument (default: ${DEFAULT-VALUE}).")
+  String launcher = "ssh -o BatchMode=yes {host}";
+
+  @Option(names = "--min", description = "Smallest size in bytes (default ${DEFAULT-VALUE}).")
+  long min = 1024;
+
+  @Option(names = "--max", description = "Largest size in bytes (default ${DEFAULT-VALUE}).")
+  long max = 256L << 20;
+
+  @Option(
+      names = "--dtype",
+      description = "Wire types, comma separated: fp32, bf16, fp16 (default ${DEFAULT-VALUE}).")
+  String dtypes = "fp32,bf16";
+
+  @Option(
+      names = "--spark-max",
+      description =
+          "Largest size of the Spark treeAggregate baseline; below 1 MiB skips it (default"
+              + " ${DEFAULT-VALUE}).")
+  long sparkMax = 64L << 20;
+
+  @Option(
+      names = "--iters",
+      description = "Timed iterations per size; 0 = 5 to 40 by size (default ${DEFAULT-VALUE}).")
+  int iterations = 0;
+
+  @Option(
+      names = "--warmup",
+      description = "Untimed all-reduces per size and type (default ${DEFAULT-VALUE}).")
+  int warmup = 3;
+
+  @Option(
+      names = "--aeron",
+      paramLabel = "KEY=VALUE,...",
+      description =
+          "comm.aeron settings of the ranks: idle, threading, term_kb, mtu, socket_kb, dir,"
+              + " transport (udp|ipc); default conf/reference.conf.")
+  String aeron = "";
+
+  @Option(
+      names = "--rank-java-opts",
+      paramLabel = "OPTS",
+      description =
+          "Extra JVM options of every rank process, space separated (e.g. a profiler's"
+              + " -XX:+DumpPerfMapAtExit or -XX:StartFlightRecording).")
+  String rankJavaOpts = "";
+
+  @Option(names = "--results", description = "Directory for the JSON result.")
+  Path results = resultsDir();
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -41,61 +126,41 @@ public final class AllReduceBenchmark {
 
   /** Runs the benchmark; returns the exit code (0 done, 2 bad arguments, 1 failure). */
   public static int run(String[] args) {
-    int world = 2;
-    long min = 1024;
-    long max = 256L << 20;
-    String dtypes = "fp32,bf16";
-    long sparkMax = 64L << 20;
-    String transport = "";
-    int iterations = 0;
-    int warmup = 3;
-    for (int i = 0; i < args.length; i++) {
-      String value = i + 1 < args.length ? args[i + 1] : "";
-      switch (args[i]) {
-        case "--world" -> world = Integer.parseInt(value);
-        case "--min" -> min = Long.parseLong(value);
-        case "--max" -> max = Long.parseLong(value);
-        case "--dtype" -> dtypes = value;
-        case "--spark-max" -> sparkMax = Long.parseLong(value);
-        case "--aeron" -> transport = value;
-        case "--iters" -> iterations = Integer.parseInt(value);
-        case "--warmup" -> warmup = Integer.parseInt(value);
-        default -> {
-          System.err.println(
-              "unknown option "
-                  + args[i]
-                  + "; use --world N --min BYTES --max BYTES"
-                  + " --dtype fp32|bf16|fp16[,...] --spark-max BYTES --iters N --warmup N"
-                  + " --aeron idle=backoff,threading=shared,term_kb=16384,mtu=65504,socket_kb=4096,dir=/dev/shm,transport=udp|ipc");
-          return 2;
-        }
-      }
-      i++;
-    }
-    if (world < 2 || min < 4 || max < min || max > (1L << 30) || iterations < 0 || warmup < 0) {
-      System.err.println(
-          "--world must be >= 2, 4 <= --min <= --max <= 1 GiB, --iters and --warmup >= 0");
-      return 2;
-    }
-    try {
-      return new AllReduceBenchmark()
-          .execute(world, min, max, dtypes, sparkMax, transport, iterations, warmup);
-    } catch (Exception e) {
-      System.err.println("all-reduce benchmark failed: " + e);
-      return 1;
-    }
+    return BenchCli.execute(new AllReduceBenchmark(), args);
   }
 
-  private int execute(
-      int world,
-      long min,
-      long max,
-      String dtypes,
-      long sparkMax,
-      String transport,
-      int iterations,
-      int warmup)
-      throws Exception {
+  @Override
+  public Integer call() throws Exception {
+    int n = world != null ? world : hosts != null ? hosts.size() : 2;
+    if (hosts != null && hosts.size() != n) {
+      throw new UserException(
+          "--hosts names "
+              + hosts.size()
+              + " hosts for --world "
+              + n
+              + "; give one host per rank (a host may repeat)");
+    }
+    if (n < 2 || min < 4 || max < min || max > (1L << 30) || iterations < 0 || warmup < 0) {
+      throw new UserException(
+          "--world must be >= 2, 4 <= --min <= --max <= 1 GiB, --iters and --warmup >= 0");
+    }
+    for (String d : dtypes.split(",")) {
+      if (!List.of("fp32", "bf16", "fp16").contains(d)) {
+        throw new UserException("--dtype " + d + " is not a wire type; use fp32, bf16 or fp16");
+      }
+    }
+    try {
+      BenchRank.withOverrides(CommConfig.defaults(), aeron.isEmpty() ? "-" : aeron);
+    } catch (RuntimeException e) {
+      throw new UserException("--aeron " + aeron + ": " + e.getMessage());
+    }
+    if (hosts != null && aeron.contains("transport=ipc") && hosts.stream().distinct().count() > 1) {
+      throw new UserException("--aeron transport=ipc needs every rank on one host; use udp");
+    }
+    return execute(n);
+  }
+
+  private int execute(int world) throws Exception {
     long p2pBytes = Math.max(64L << 20, Math.min(max, 256L << 20));
     List<Process> ranks = new ArrayList<>();
     List<BlockingQueue<String>> out = new ArrayList<>();
@@ -103,6 +168,11 @@ public final class AllReduceBenchmark {
     List<Map<String, Object>> rows = new ArrayList<>();
     try {
       for (int r = 0; r < world; r++) {
+        String host = hosts == null ? null : hosts.get(r);
+        String overrides = aeron;
+        if (host != null) {
+          overrides += (overrides.isEmpty() ? "" : ",") + "bind_host=" + host;
+        }
         List<String> cmd = javaCommand();
         cmd.addAll(
             List.of(
@@ -112,9 +182,12 @@ public final class AllReduceBenchmark {
                 String.valueOf(max),
                 dtypes,
                 String.valueOf(p2pBytes),
-                transport.isEmpty() ? "-" : transport,
+                overrides.isEmpty() ? "-" : overrides,
                 String.valueOf(iterations),
                 String.valueOf(warmup)));
+        if (host != null && !isThisMachine(host)) {
+          cmd = RemoteLaunch.command(launcher, host, cmd);
+        }
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         ranks.add(p);
         out.add(drain(p, r));
@@ -131,12 +204,7 @@ public final class AllReduceBenchmark {
       double[] oneWays = new double[2 * BenchRank.P2P_REPEATS];
       double[] boths = new double[2 * BenchRank.P2P_REPEATS];
       readLinks(out, world, oneWays, boths, 0);
-      System.out.printf(
-          "# world %d, %s%n",
-          world,
-          transport.contains("transport=ipc")
-              ? "aeron:ipc, one media driver shared by the rank processes"
-              : "UDP loopback, one embedded media driver per rank process");
+      System.out.printf("# world %d, %s%n", world, describeTransport());
       System.out.printf(
           "%12s %12s %6s %12s %8s %8s %8s%n",
           "size", "count", "type", "time(us)", "algbw", "busbw", "#wrong");
@@ -197,13 +265,11 @@ public final class AllReduceBenchmark {
               + " one-way %.3f GB/s, bidirectional %.3f GB/s per direction%n",
           p2pBytes >> 20, oneWays.length, oneWay, both);
       json.put("world", world);
-      json.put(
-          "transport",
-          transport.contains("transport=ipc")
-              ? "aeron ipc, one media driver shared by the rank processes"
-              : "aeron udp loopback, one embedded media driver per rank process");
+      json.put("transport", describeTransport());
+      json.put("hosts", hosts == null ? List.of() : hosts);
+      json.put("endpoints", endpoints);
       json.put("cores", Runtime.getRuntime().availableProcessors());
-      json.put("aeron_overrides", transport);
+      json.put("aeron_overrides", aeron);
       json.put("p2p_bytes", p2pBytes);
       json.put("p2p_oneway_gbs", oneWay);
       json.put("p2p_bidirectional_per_direction_gbs", both);
@@ -230,13 +296,14 @@ public final class AllReduceBenchmark {
         p.destroyForcibly();
       }
     }
-    json.put("tree_aggregate", sparkBaseline(world, min, Math.min(max, sparkMax), rows));
+    if (sparkMax >= SPARK_MIN_BYTES) {
+      json.put("tree_aggregate", sparkBaseline(world, min, Math.min(max, sparkMax), rows));
+    }
     Path file =
-        resultsDir()
-            .resolve(
-                "allreduce-"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                    + ".json");
+        results.resolve(
+            "allreduce-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                + ".json");
     Files.createDirectories(file.getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
     System.out.println("# results written to " + file);
@@ -340,7 +407,7 @@ public final class AllReduceBenchmark {
     System.out.printf("# Spark treeAggregate, local[%d], same vectors%n", world);
     System.out.printf("%12s %14s %14s %10s%n", "size", "spark(us)", "ring fp32(us)", "speedup");
     try (TreeAggregateBaseline spark = new TreeAggregateBaseline(world)) {
-      for (long bytes = Math.max(min, 1L << 20); bytes <= max; bytes *= 4) {
+      for (long bytes = Math.max(min, SPARK_MIN_BYTES); bytes <= max; bytes *= 4) {
         double sparkMicros = spark.seconds((int) (bytes / 4)) * 1e6;
         double ringMicros = Double.NaN;
         for (Map<String, Object> row : rows) {
@@ -362,11 +429,41 @@ public final class AllReduceBenchmark {
     return result;
   }
 
+  /** aeron:ipc, UDP on loopback, or UDP between the given hosts. */
+  private String describeTransport() {
+    if (aeron.contains("transport=ipc")) {
+      return "aeron:ipc, one media driver shared by the rank processes";
+    }
+    if (hosts != null && hosts.stream().anyMatch(h -> !isThisMachine(h))) {
+      return "UDP between " + String.join(",", hosts) + ", one embedded media driver per rank";
+    }
+    return "UDP loopback, one embedded media driver per rank process";
+  }
+
+  /**
+   * Whether a rank on {@code host} is started here rather than through the launcher: localhost,
+   * 127.0.0.1, ::1, and this machine's own name and address. (Other loopback addresses such as
+   * 127.0.0.2 go through the launcher, which is how the benchmark's test runs it without ssh.)
+   */
+  static boolean isThisMachine(String host) {
+    if (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1")) {
+      return true;
+    }
+    try {
+      InetAddress self = InetAddress.getLocalHost();
+      return host.equalsIgnoreCase(self.getHostName())
+          || host.equalsIgnoreCase(self.getCanonicalHostName())
+          || host.equals(self.getHostAddress());
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
   private static Path resultsDir() {
     return Files.isDirectory(Path.of("bench")) ? Path.of("bench", "results") : Path.of("results");
   }
 
-  private static List<String> javaCommand() {
+  private List<String> javaCommand() {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-Xmx512m", "-XX:MaxDirectMemorySize=1g", "-XX:+UseSerialGC"));
@@ -379,6 +476,9 @@ public final class AllReduceBenchmark {
     }
     if (cmd.stream().noneMatch(a -> a.contains("jdk.internal.misc"))) {
       cmd.add("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
+    }
+    if (!rankJavaOpts.isBlank()) {
+      cmd.addAll(List.of(rankJavaOpts.trim().split("\\s+")));
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchRank.class.getName()));
     return cmd;

@@ -179,8 +179,8 @@ public final class BenchRank {
   }
 
   /**
-   * Applies {@code idle=..,threading=..,term_kb=..,mtu=..,socket_kb=..,dir=..,transport=..} to
-   * {@code c}.
+   * Applies {@code idle=..,threading=..,term_kb=..,mtu=..,socket_kb=..,dir=..,transport=..,
+   * bind_host=..} to {@code c}; a malformed or unknown setting throws IllegalArgumentException.
    */
   static CommConfig withOverrides(CommConfig c, String overrides) {
     if (overrides.equals("-")) {
@@ -193,8 +193,12 @@ public final class BenchRank {
     int socket = c.socketBufferBytes();
     String dir = c.dir();
     String transport = c.transport();
+    String bindHost = c.bindHost();
     for (String kv : overrides.split(",")) {
       String[] p = kv.split("=", 2);
+      if (p.length != 2) {
+        throw new IllegalArgumentException(kv + " is not key=value");
+      }
       switch (p[0]) {
         case "idle" -> idle = p[1];
         case "threading" -> threading = p[1];
@@ -203,11 +207,18 @@ public final class BenchRank {
         case "socket_kb" -> socket = Integer.parseInt(p[1]) * 1024;
         case "dir" -> dir = p[1];
         case "transport" -> transport = p[1];
+        case "bind_host" -> bindHost = p[1];
         default -> throw new IllegalArgumentException("unknown --aeron key " + p[0]);
       }
     }
+    if (!List.of("backoff", "sleep", "yield", "busy_spin").contains(idle)
+        || !List.of("shared", "shared_network", "dedicated").contains(threading)) {
+      throw new IllegalArgumentException(
+          "idle is one of backoff, sleep, yield, busy_spin; threading one of shared,"
+              + " shared_network, dedicated");
+    }
     return new CommConfig(
-            c.timeout(), c.bucketMb(), mtu, socket, term, threading, idle, c.bindHost(), dir)
+            c.timeout(), c.bucketMb(), mtu, socket, term, threading, idle, bindHost, dir)
         .withTransport(transport);
   }
 
