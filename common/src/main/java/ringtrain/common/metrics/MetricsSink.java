@@ -19,6 +19,13 @@ public interface MetricsSink extends AutoCloseable {
         public void close() {}
       };
 
+  /**
+   * Training starts, or starts again, at step {@code firstStep}: 0, or the step of the snapshot it
+   * resumes from. A sink that already holds metrics of that step or later ones (logged by an
+   * attempt that died after its last snapshot) drops them, so every step is reported once.
+   */
+  default void onStart(long firstStep) {}
+
   void onStep(StepMetrics m);
 
   void onEval(EvalMetrics m);

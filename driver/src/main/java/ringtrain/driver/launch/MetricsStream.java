@@ -51,6 +51,11 @@ final class MetricsStream implements MetricsSink {
   }
 
   @Override
+  public void onStart(long firstStep) {
+    send(MetricsWire.encodeStart(firstStep));
+  }
+
+  @Override
   public void onStep(StepMetrics m) {
     send(MetricsWire.encode(m));
   }

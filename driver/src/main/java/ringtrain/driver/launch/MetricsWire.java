@@ -10,7 +10,8 @@ import ringtrain.common.metrics.StepMetrics;
 
 /**
  * The line format of the metrics stream from rank 0 to the driver: one JSON object per line, {@code
- * {"kind":"step",...StepMetrics fields}} or {@code {"kind":"eval",...EvalMetrics fields}}.
+ * {"kind":"start","step":N}} first, then {@code {"kind":"step",...StepMetrics fields}} or {@code
+ * {"kind":"eval",...EvalMetrics fields}}.
  */
 final class MetricsWire {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,6 +25,11 @@ final class MetricsWire {
 
   static String encode(EvalMetrics m) {
     return encode("eval", m);
+  }
+
+  /** Training (re)starts at {@code firstStep}: see {@link MetricsSink#onStart}. */
+  static String encodeStart(long firstStep) {
+    return JSON.createObjectNode().put(KIND, "start").put("step", firstStep).toString();
   }
 
   private static String encode(String kind, Record m) {
@@ -40,6 +46,7 @@ final class MetricsWire {
     switch (kind) {
       case "step" -> sink.onStep(JSON.treeToValue(node, StepMetrics.class));
       case "eval" -> sink.onEval(JSON.treeToValue(node, EvalMetrics.class));
+      case "start" -> sink.onStart(node.path("step").asLong());
       default -> {}
     }
   }

@@ -35,8 +35,8 @@ import scala.runtime.AbstractFunction1;
 /**
  * One barrier task = one rank (DESIGN.md §2.3): joins the ring over Aeron, agrees with the other
  * ranks through {@code allGather}, resumes from the newest snapshot when asked to (or when this is
- * a retried stage attempt), runs {@link TrainingLoop}, and returns rank 0's result. A class, not a
- * lambda: executors cannot deserialize Java lambdas as Scala functions.
+ * a retried attempt of the training stage), runs {@link TrainingLoop}, and returns rank 0's result.
+ * A class, not a lambda: executors cannot deserialize Java lambdas as Scala functions.
  */
 final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankOutcome>>
     implements Serializable {
@@ -55,6 +55,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
   private final int metricsPort;
   private final String snapshotDir;
   private final boolean resume;
+  private final int attempt;
 
   RankTask(
       String config,
@@ -64,7 +65,8 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
       String metricsHost,
       int metricsPort,
       String snapshotDir,
-      boolean resume) {
+      boolean resume,
+      int attempt) {
     this.config = config;
     this.data = data;
     this.jobToken = jobToken;
@@ -73,13 +75,13 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
     this.metricsPort = metricsPort;
     this.snapshotDir = snapshotDir;
     this.resume = resume;
+    this.attempt = attempt;
   }
 
   @Override
   public Iterator<RankOutcome> apply(Iterator<Integer> partition) {
     BarrierTaskContext ctx = BarrierTaskContext.get();
     int rank = ctx.partitionId();
-    int attempt = ctx.stageAttemptNumber();
     String host = SparkEnv.get().blockManager().blockManagerId().host();
     try (LogTail tail = LogTail.install("ringtrain-rank-" + rank, LOG_TAIL_LINES)) {
       try {

@@ -80,9 +80,10 @@ public final class SparkLauncher {
   }
 
   /**
-   * A SparkContext for ringtrain: Kryo with ringtrain's registrator and registration required,
-   * stage retries from {@code cluster.max_attempts}, the Java 17 flags on the executors, and for
-   * {@code local-cluster[...]} an embedded Spark home made of this JVM's classpath.
+   * A SparkContext for ringtrain: Kryo with ringtrain's registrator and registration required, no
+   * retries of Spark's own (ringtrain retries the training stage itself), the Java 17 flags on the
+   * executors, and for {@code local-cluster[...]} an embedded Spark home made of this JVM's
+   * classpath.
    */
   public static SparkContext createContext(ClusterConfig cluster, JobConfig job) {
     String master = cluster.effectiveMaster();
@@ -92,8 +93,10 @@ public final class SparkLauncher {
     conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     conf.set("spark.kryo.registrator", RingtrainKryoRegistrator.class.getName());
     conf.set("spark.kryo.registrationRequired", "true");
-    conf.set("spark.task.maxFailures", Integer.toString(cluster.maxAttempts()));
-    conf.set("spark.stage.maxConsecutiveAttempts", Integer.toString(cluster.maxAttempts()));
+    // Spark never retries a failed barrier result stage ("Could not recover from a failed barrier
+    // ResultStage"), so cluster.max_attempts is counted by trainOnce's caller, which submits a new
+    // stage that resumes from the newest snapshot.
+    conf.set("spark.task.maxFailures", "1");
     // allGather and the final barrier: a missing rank must not hold the others for a year.
     long syncS = Math.max(60, 2 * job.comm().timeout().toSeconds() + 30);
     conf.setIfMissing("spark.barrier.sync.timeout", syncS + "s");
@@ -122,6 +125,11 @@ public final class SparkLauncher {
     return new SparkContext(conf);
   }
 
+  /**
+   * Runs the training stage; when a rank fails (its executor killed, a neighbour gone silent) and
+   * {@code cluster.max_attempts} allows, submits it again: every rank of the new attempt resumes
+   * from the newest valid snapshot, or from step 0 if there is none.
+   */
   private static TrainingResult train(
       SparkContext sc,
       TrainingPlan plan,
@@ -133,44 +141,42 @@ public final class SparkLauncher {
     JobConfig job = plan.job();
     int world = job.train().worldSize();
     awaitExecutors(sc, world, cluster.registerTimeout());
-
-    String jobGroup = "ringtrain-" + Long.toHexString(new SecureRandom().nextLong());
-    StageFailures failures = new StageFailures(jobGroup);
-    sc.addSparkListener(failures);
+    long jobToken = new SecureRandom().nextLong();
     Broadcast<TrainTest> shared = sc.broadcast(data, classTag(TrainTest.class));
     try (MetricsServer metrics = new MetricsServer(sink)) {
-      RankTask task =
-          new RankTask(
-              job.rendered(),
-              shared,
-              new SecureRandom().nextLong(),
-              sc.applicationId(),
-              sc.getConf().get("spark.driver.host", "127.0.0.1"),
-              metrics.port(),
-              snapshotDir.toAbsolutePath().toString(),
-              resume);
-      sc.setJobGroup(jobGroup, "ringtrain " + job.run().name() + ": " + world + " ranks", true);
-      List<Integer> ranks = IntStream.range(0, world).boxed().toList();
-      RDD<RankOutcome> stage =
-          new JavaSparkContext(sc)
-              .parallelize(ranks, world)
-              .rdd()
-              .barrier()
-              .mapPartitions(task, false, classTag(RankOutcome.class));
-      RankOutcome[] outcomes;
-      try {
-        outcomes = (RankOutcome[]) stage.collect();
-      } catch (Exception e) { // SparkException is checked, but Scala does not declare it
-        throw explain(e, failures.await(Duration.ofSeconds(5)), cluster, sc);
-      } finally {
-        sc.clearJobGroup();
+      RankOutcome r;
+      for (int attempt = 0; ; attempt++) {
+        RankTask task =
+            new RankTask(
+                job.rendered(),
+                shared,
+                jobToken,
+                sc.applicationId(),
+                sc.getConf().get("spark.driver.host", "127.0.0.1"),
+                metrics.port(),
+                snapshotDir.toAbsolutePath().toString(),
+                resume,
+                attempt);
+        try {
+          r = trainOnce(sc, job, task, attempt, cluster);
+          break;
+        } catch (RankFailedException failed) {
+          if (attempt + 1 >= cluster.maxAttempts()) {
+            throw failed;
+          }
+          LOG.warn(
+              "{}; retrying: stage attempt {} (cluster.max_attempts = {}) resumes from the newest"
+                  + " snapshot in {}",
+              failed.getMessage().lines().findFirst().orElse("a rank failed"),
+              attempt + 1,
+              cluster.maxAttempts(),
+              snapshotDir);
+          // The failed attempt's rank 0 may still be sending its last metrics lines.
+          metrics.awaitDrained(Duration.ofSeconds(10));
+          awaitExecutors(sc, world, cluster.registerTimeout());
+        }
       }
       metrics.awaitDrained(Duration.ofSeconds(10));
-      if (outcomes.length != 1) {
-        throw new IllegalStateException(
-            "the training stage returned " + outcomes.length + " results, expected rank 0's only");
-      }
-      RankOutcome r = outcomes[0];
       return new TrainingResult(
           Nd4j.createFromArray(r.params()),
           r.steps(),
@@ -182,9 +188,46 @@ public final class SparkLauncher {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while collecting metrics", e);
     } finally {
-      sc.removeSparkListener(failures);
       // Not destroy(): it blocks on every executor, and a lost one would hold the driver.
       shared.unpersist(false);
+    }
+  }
+
+  /** One attempt of the training stage: a barrier stage of one task per rank; rank 0's outcome. */
+  private static RankOutcome trainOnce(
+      SparkContext sc, JobConfig job, RankTask task, int attempt, ClusterConfig cluster)
+      throws InterruptedException {
+    int world = job.train().worldSize();
+    String jobGroup = "ringtrain-" + Long.toHexString(new SecureRandom().nextLong());
+    StageFailures failures = new StageFailures(jobGroup);
+    sc.addSparkListener(failures);
+    try {
+      sc.setJobGroup(
+          jobGroup,
+          "ringtrain " + job.run().name() + ": " + world + " ranks, attempt " + attempt,
+          true);
+      List<Integer> ranks = IntStream.range(0, world).boxed().toList();
+      RDD<RankOutcome> stage =
+          new JavaSparkContext(sc)
+              .parallelize(ranks, world)
+              .rdd()
+              .barrier()
+              .mapPartitions(task, false, classTag(RankOutcome.class));
+      RankOutcome[] outcomes;
+      try {
+        outcomes = (RankOutcome[]) stage.collect();
+      } catch (Exception e) { // SparkException is checked, but Scala does not declare it
+        throw explain(e, failures.await(Duration.ofSeconds(5)), attempt, cluster, sc);
+      } finally {
+        sc.clearJobGroup();
+      }
+      if (outcomes.length != 1) {
+        throw new IllegalStateException(
+            "the training stage returned " + outcomes.length + " results, expected rank 0's only");
+      }
+      return outcomes[0];
+    } finally {
+      sc.removeSparkListener(failures);
     }
   }
 
@@ -225,7 +268,11 @@ public final class SparkLauncher {
    * scheduler's record, with the end of its executor log where it can be read.
    */
   private static RuntimeException explain(
-      Exception e, StageFailures.Failure failure, ClusterConfig cluster, SparkContext sc) {
+      Exception e,
+      StageFailures.Failure failure,
+      int attempt,
+      ClusterConfig cluster,
+      SparkContext sc) {
     for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
       if (t instanceof UserException user) {
         return new UserException(user.getMessage(), e);
@@ -244,7 +291,7 @@ public final class SparkLauncher {
       tail = executorLogTail(sc, failure.executorId());
     }
     return new RankFailedException(
-        failure.rank(), failure.host(), failure.attempt(), failure.reason(), tail, e);
+        failure.rank(), failure.host(), attempt, failure.reason(), tail, e);
   }
 
   /**

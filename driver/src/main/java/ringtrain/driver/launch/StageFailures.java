@@ -19,10 +19,9 @@ final class StageFailures extends SparkListener {
    * @param rank partition index of the failed task
    * @param executorId Spark executor id
    * @param host executor host
-   * @param attempt stage attempt
    * @param reason Spark's description of the failure
    */
-  record Failure(int rank, String executorId, String host, int attempt, String reason) {}
+  record Failure(int rank, String executorId, String host, String reason) {}
 
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(StageFailures.class);
@@ -32,7 +31,7 @@ final class StageFailures extends SparkListener {
   private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
   private volatile Failure first;
 
-  /** Watches the stages of the jobs in {@code jobGroup} (the training stage and its retries). */
+  /** Watches the stages of the jobs in {@code jobGroup} (one attempt of the training stage). */
   StageFailures(String jobGroup) {
     this.jobGroup = jobGroup;
   }
@@ -70,11 +69,7 @@ final class StageFailures extends SparkListener {
     }
     first =
         new Failure(
-            end.taskInfo().index(),
-            end.taskInfo().executorId(),
-            end.taskInfo().host(),
-            end.stageAttemptId(),
-            reason);
+            end.taskInfo().index(), end.taskInfo().executorId(), end.taskInfo().host(), reason);
   }
 
   /**

@@ -18,6 +18,13 @@ public final class CompositeSink implements MetricsSink {
   }
 
   @Override
+  public void onStart(long firstStep) {
+    for (MetricsSink sink : sinks) {
+      sink.onStart(firstStep);
+    }
+  }
+
+  @Override
   public void onStep(StepMetrics m) {
     for (MetricsSink sink : sinks) {
       sink.onStep(m);

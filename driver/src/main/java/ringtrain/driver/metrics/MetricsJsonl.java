@@ -36,7 +36,10 @@ public final class MetricsJsonl implements MetricsSink {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final Path file;
-  private final BufferedWriter out;
+  private BufferedWriter out;
+
+  /** The highest step this instance has written, -1 before the first. */
+  private long lastStepWritten = -1;
 
   private MetricsJsonl(Path file, BufferedWriter out) {
     this.file = file;
@@ -45,7 +48,7 @@ public final class MetricsJsonl implements MetricsSink {
 
   /** Starts a fresh metrics.jsonl, replacing any existing file. */
   public static MetricsJsonl create(Path file) {
-    return open(file, StandardOpenOption.TRUNCATE_EXISTING);
+    return new MetricsJsonl(file, writer(file, StandardOpenOption.TRUNCATE_EXISTING));
   }
 
   /**
@@ -55,22 +58,46 @@ public final class MetricsJsonl implements MetricsSink {
    */
   public static MetricsJsonl resume(Path file, long resumeStep) {
     if (Files.exists(file)) {
-      try {
-        List<String> kept = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-          Optional<JsonNode> node = parse(line);
-          if (node.isPresent() && node.get().path(STEP_TYPE).asLong(Long.MAX_VALUE) < resumeStep) {
-            kept.add(line);
-          }
-        }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, kept, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw cannotWrite(file, e);
-      }
+      dropFrom(file, resumeStep);
     }
-    return open(file, StandardOpenOption.APPEND);
+    return new MetricsJsonl(file, writer(file, StandardOpenOption.APPEND));
+  }
+
+  /**
+   * A stage attempt starts at {@code firstStep}: lines this run wrote for that step or later, by an
+   * attempt that died after its last snapshot, are dropped before the new attempt logs them again.
+   */
+  @Override
+  public void onStart(long firstStep) {
+    if (lastStepWritten < firstStep) {
+      return;
+    }
+    try {
+      out.close();
+    } catch (IOException e) {
+      throw cannotWrite(file, e);
+    }
+    dropFrom(file, firstStep);
+    out = writer(file, StandardOpenOption.APPEND);
+    lastStepWritten = firstStep - 1;
+  }
+
+  /** Rewrites {@code file} without the lines of step {@code >= step} and cut-off lines. */
+  private static void dropFrom(Path file, long step) {
+    try {
+      List<String> kept = new ArrayList<>();
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        Optional<JsonNode> node = parse(line);
+        if (node.isPresent() && node.get().path(STEP_TYPE).asLong(Long.MAX_VALUE) < step) {
+          kept.add(line);
+        }
+      }
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.write(tmp, kept, StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw cannotWrite(file, e);
+    }
   }
 
   /** Reads every complete record; a line cut off by a crash is skipped. */
@@ -134,7 +161,7 @@ public final class MetricsJsonl implements MetricsSink {
     put(n, "compute_ms", m.computeMs());
     put(n, "overlap_ms", m.overlapMs());
     n.put("skipped_steps", m.skippedSteps());
-    writeLine(n);
+    writeLine(n, m.step());
   }
 
   @Override
@@ -145,7 +172,7 @@ public final class MetricsJsonl implements MetricsSink {
     n.put("epoch", m.epoch());
     put(n, "test_loss", m.testLoss());
     put(n, "test_accuracy", m.testAccuracy());
-    writeLine(n);
+    writeLine(n, m.step());
   }
 
   @Override
@@ -157,28 +184,23 @@ public final class MetricsJsonl implements MetricsSink {
     }
   }
 
-  private void writeLine(ObjectNode node) {
+  private void writeLine(ObjectNode node, long step) {
     try {
       out.write(MAPPER.writeValueAsString(node));
       out.write('\n');
       out.flush();
+      lastStepWritten = Math.max(lastStepWritten, step);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + file, e);
     }
   }
 
-  private static MetricsJsonl open(Path file, StandardOpenOption mode) {
+  private static BufferedWriter writer(Path file, StandardOpenOption mode) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      BufferedWriter out =
-          Files.newBufferedWriter(
-              file,
-              StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              mode);
-      return new MetricsJsonl(file, out);
+      return Files.newBufferedWriter(
+          file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode);
     } catch (IOException e) {
       throw cannotWrite(file, e);
     }

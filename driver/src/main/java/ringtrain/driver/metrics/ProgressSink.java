@@ -77,6 +77,14 @@ public final class ProgressSink implements MetricsSink {
     return new ProgressSink(totalSteps, startStep, null, out, everySteps, nanoClock);
   }
 
+  /** A retried attempt that resumes from a snapshot takes the bar back to the snapshot's step. */
+  @Override
+  public void onStart(long firstStep) {
+    if (bar != null) {
+      bar.stepTo(firstStep);
+    }
+  }
+
   @Override
   public void onStep(StepMetrics m) {
     long done = m.step() + 1;

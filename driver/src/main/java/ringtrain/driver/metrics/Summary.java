@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import ringtrain.common.error.UserException;
 
 /**
@@ -25,6 +27,9 @@ import ringtrain.common.error.UserException;
  * @param peakLr peak learning rate after batch scaling
  * @param wallS wall time of the training in seconds
  * @param examplesPerS training examples per second over the run
+ * @param startSteps the step each attempt of the training started at, in order: {@code [0]} for an
+ *     uninterrupted run; a run resumed with --resume, or retried after a lost rank, lists the
+ *     snapshot step each later attempt went on from
  */
 public record Summary(
     String runName,
@@ -36,7 +41,12 @@ public record Summary(
     long globalBatch,
     double peakLr,
     double wallS,
-    double examplesPerS) {
+    double examplesPerS,
+    List<Long> startSteps) {
+
+  public Summary {
+    startSteps = List.copyOf(startSteps);
+  }
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -54,6 +64,7 @@ public record Summary(
     put(n, "peak_lr", peakLr);
     put(n, "wall_s", wallS);
     put(n, "examples_per_s", examplesPerS);
+    startSteps.forEach(n.putArray("start_steps")::add);
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -79,10 +90,17 @@ public record Summary(
           n.path("global_batch").asLong(),
           number(n, "peak_lr"),
           number(n, "wall_s"),
-          number(n, "examples_per_s"));
+          number(n, "examples_per_s"),
+          longs(n.path("start_steps")));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
+  }
+
+  private static List<Long> longs(JsonNode array) {
+    List<Long> values = new ArrayList<>();
+    array.forEach(v -> values.add(v.asLong()));
+    return values;
   }
 
   private static void put(ObjectNode node, String key, double value) {

@@ -24,6 +24,7 @@ import ringtrain.driver.metrics.CompositeSink;
 import ringtrain.driver.metrics.MetricsJsonl;
 import ringtrain.driver.metrics.Plots;
 import ringtrain.driver.metrics.ProgressSink;
+import ringtrain.driver.metrics.StartSteps;
 import ringtrain.driver.metrics.Summary;
 import ringtrain.worker.data.DatasetLoader;
 import ringtrain.worker.data.TrainTest;
@@ -96,8 +97,10 @@ public final class TrainRun {
     long startStep = state.map(TrainingState::step).orElse(0L);
     long wallStart = System.nanoTime();
     TrainingResult result;
+    StartSteps starts = new StartSteps();
     try (MetricsSink sink =
         CompositeSink.of(
+            starts,
             ProgressSink.forTerminal(plan.totalSteps(), startStep),
             resume
                 ? MetricsJsonl.resume(dir.file("metrics.jsonl"), startStep)
@@ -121,7 +124,8 @@ public final class TrainRun {
             plan.globalBatch(),
             plan.peakLr(),
             wallS,
-            result.examplesPerS());
+            result.examplesPerS(),
+            starts.steps());
     summary.write(dir.file("summary.json"));
     Plots.write(dir.file("metrics.jsonl"), dir.plots());
     return new Result(dir.root(), result, summary);

@@ -16,6 +16,11 @@ class MetricsWireTest {
     final List<Object> received = new ArrayList<>();
 
     @Override
+    public void onStart(long firstStep) {
+      received.add("start " + firstStep);
+    }
+
+    @Override
     public void onStep(StepMetrics m) {
       received.add(m);
     }
@@ -36,7 +41,8 @@ class MetricsWireTest {
     Recorder sink = new Recorder();
     MetricsWire.decodeInto(MetricsWire.encode(step), sink);
     MetricsWire.decodeInto(MetricsWire.encode(eval), sink);
-    assertThat(sink.received).containsExactly(step, eval);
+    MetricsWire.decodeInto(MetricsWire.encodeStart(250), sink);
+    assertThat(sink.received).containsExactly(step, eval, "start 250");
   }
 
   @Test

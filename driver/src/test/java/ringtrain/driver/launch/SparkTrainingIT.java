@@ -121,6 +121,85 @@ class SparkTrainingIT {
     }
   }
 
+  @Test
+  @Timeout(value = 420, unit = TimeUnit.SECONDS)
+  void shouldResumeFromTheLastSnapshotWhenAnExecutorIsKilledAndEndAsIfUninterrupted(
+      @TempDir Path tmp) throws Exception {
+    List<String> conf = job("retried", 2, 32, 2000);
+    conf.add("cluster.master=\"" + CLUSTER + "\"");
+    conf.add("cluster.max_attempts=2");
+    conf.add("comm.timeout=10s");
+    conf.add("snapshot.every=250");
+    conf.add("run.log_every=50");
+    INDArray uninterrupted =
+        new TrainRun(null, conf, tmp.resolve("uninterrupted"), false).execute().training().params();
+
+    Path out = tmp.resolve("killed");
+    CompletableFuture<TrainRun.Result> run =
+        CompletableFuture.supplyAsync(() -> new TrainRun(null, conf, out, false).execute());
+    try {
+      // Kill once the first snapshot after step 0 is complete and training has gone on past it.
+      awaitTrue(
+          () ->
+              Files.exists(out.resolve("snapshots/step-00000250/MANIFEST"))
+                  && lines(out.resolve("metrics.jsonl")).stream()
+                      .anyMatch(l -> l.contains("\"step\":299,")),
+          Duration.ofSeconds(180));
+      List<ProcessHandle> executors =
+          ProcessHandle.current().descendants().filter(SparkTrainingIT::isExecutor).toList();
+      assertThat(executors).hasSize(2);
+      executors.get(1).destroyForcibly();
+      long lastLoggedBeforeKill = lastStep(lines(out.resolve("metrics.jsonl")));
+      assertThat(lastLoggedBeforeKill).as("killed before the end").isLessThan(1999);
+
+      TrainRun.Result result = run.get(300, TimeUnit.SECONDS);
+
+      assertThat(result.training().steps()).isEqualTo(2000);
+      assertBitwiseEqual(result.training().params(), uninterrupted);
+      // The second attempt went on from a snapshot, not from step 0, and metrics.jsonl holds
+      // every logged step once, in order, as if nothing had happened.
+      List<Long> steps =
+          lines(out.resolve("metrics.jsonl")).stream()
+              .filter(l -> l.contains("\"type\":\"step\""))
+              .map(SparkTrainingIT::step)
+              .toList();
+      assertThat(steps).isSorted().doesNotHaveDuplicates().hasSize(2000 / 50);
+      List<Long> starts = result.summary().startSteps();
+      assertThat(starts).hasSize(2);
+      assertThat(starts.get(0)).isZero();
+      assertThat(starts.get(1)).isPositive().isLessThan(2000L);
+      assertThat(starts.get(1) % 250).isZero();
+    } finally {
+      SparkLauncher.activeContext().ifPresent(SparkContext::stop);
+    }
+  }
+
+  private static long step(String metricsLine) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"step\":(\\d+)").matcher(metricsLine);
+    assertThat(m.find()).as(metricsLine).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  private static long lastStep(List<String> metricsLines) {
+    return metricsLines.stream()
+        .filter(l -> l.contains("\"type\":\"step\""))
+        .mapToLong(SparkTrainingIT::step)
+        .max()
+        .orElse(-1);
+  }
+
+  private static void assertBitwiseEqual(INDArray actual, INDArray expected) {
+    float[] a = actual.toFloatVector();
+    float[] e = expected.toFloatVector();
+    assertThat(a.length).isEqualTo(e.length);
+    for (int i = 0; i < a.length; i++) {
+      if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(e[i])) {
+        throw new AssertionError("parameter " + i + ": " + a[i] + " != " + e[i]);
+      }
+    }
+  }
+
   private static boolean isExecutor(ProcessHandle p) {
     try {
       return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"))

@@ -131,6 +131,33 @@ class MetricsJsonlTest {
   }
 
   @Test
+  void shouldDropWhatAFailedAttemptLoggedAfterTheSnapshotTheNextAttemptStartsFrom()
+      throws Exception {
+    Path file = dir.resolve("metrics.jsonl");
+    try (MetricsJsonl sink = MetricsJsonl.create(file)) {
+      sink.onStart(0);
+      for (int s = 0; s < 7; s++) {
+        sink.onStep(step(s));
+      }
+      sink.onEval(new EvalMetrics(5, 0, 0.5, 0.5));
+      // Attempt 1 resumes from the snapshot of step 4: steps 4..6 and the eval are logged again.
+      sink.onStart(4);
+      for (int s = 4; s < 8; s++) {
+        sink.onStep(step(s));
+      }
+      // A later start beyond everything written leaves the file alone.
+      sink.onStart(8);
+      sink.onStep(step(8));
+    }
+
+    MetricsLog log = MetricsJsonl.read(file);
+    assertThat(log.steps())
+        .extracting(StepMetrics::step)
+        .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+    assertThat(log.evals()).isEmpty();
+  }
+
+  @Test
   void shouldStartAFreshFileOnCreate() throws Exception {
     Path file = dir.resolve("metrics.jsonl");
     Files.writeString(file, "{\"type\":\"step\",\"step\":99}\n{\"type\":\"step\",\"step\":100}\n");

@@ -227,6 +227,7 @@ public final class TrainingLoop {
       comm.broadcast(buffer(params), 0, 0);
     }
     engine.paramsUpdated();
+    sink.onStart(start);
     if (start == 0 && snapshots != null && job.snapshot().atStart()) {
       writeSnapshot(0);
     }
