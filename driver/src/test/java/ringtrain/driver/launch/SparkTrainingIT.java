@@ -2,6 +2,7 @@ package ringtrain.driver.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static ringtrain.driver.run.BitwiseParams.assertBitwiseEqual;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,17 +188,6 @@ class SparkTrainingIT {
         .mapToLong(SparkTrainingIT::step)
         .max()
         .orElse(-1);
-  }
-
-  private static void assertBitwiseEqual(INDArray actual, INDArray expected) {
-    float[] a = actual.toFloatVector();
-    float[] e = expected.toFloatVector();
-    assertThat(a.length).isEqualTo(e.length);
-    for (int i = 0; i < a.length; i++) {
-      if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(e[i])) {
-        throw new AssertionError("parameter " + i + ": " + a[i] + " != " + e[i]);
-      }
-    }
   }
 
   private static boolean isExecutor(ProcessHandle p) {

@@ -1,6 +1,7 @@
 package ringtrain.driver.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static ringtrain.driver.run.BitwiseParams.assertBitwiseEqual;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -107,17 +108,6 @@ class ResumeTest {
             () -> new TrainRun(null, changed, b, true).execute())
         .isInstanceOf(SnapshotException.class)
         .hasMessageContaining("different config");
-  }
-
-  private static void assertBitwiseEqual(INDArray actual, INDArray expected) {
-    float[] a = actual.toFloatVector();
-    float[] e = expected.toFloatVector();
-    assertThat(a.length).isEqualTo(e.length);
-    for (int i = 0; i < a.length; i++) {
-      if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(e[i])) {
-        throw new AssertionError("parameter " + i + " differs: " + a[i] + " vs " + e[i]);
-      }
-    }
   }
 
   private static void deleteRecursively(Path dir) throws IOException {
