@@ -3,7 +3,8 @@ package ringtrain.common.config;
 /**
  * The {@code snapshot.*} section: when and where training state is saved.
  *
- * @param dir snapshot directory, or empty for OUT/snapshots
+ * @param dir snapshot directory (local or mounted; a file: URI is turned into its path), or empty
+ *     for OUT/snapshots
  * @param every snapshot every this many optimizer steps (0 = off)
  * @param keep how many complete snapshots to keep
  * @param atStart also snapshot at step 0
@@ -15,7 +16,7 @@ public record SnapshotConfig(
 
   public static SnapshotConfig from(ConfigReader r) {
     return new SnapshotConfig(
-        r.string("snapshot.dir").trim(),
+        LocalPaths.check("snapshot.dir", r.string("snapshot.dir").trim()),
         r.atLeast("snapshot.every", 0L),
         r.atLeast("snapshot.keep", 1),
         r.bool("snapshot.at_start"),

@@ -21,6 +21,20 @@ class DataConfigTest {
   }
 
   @Test
+  void shouldRefuseUrisOfOtherFileSystemsAndTakeFileUrisAsPaths() {
+    assertThatThrownBy(() -> read("data.dir = \"s3a://bucket/fashion\""))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("data.dir = s3a://bucket/fashion")
+        .hasMessageContaining("s3a: URIs are not supported");
+    assertThatThrownBy(() -> read("data.format = csv, data.train = \"hdfs:///t.csv\""))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("data.train");
+
+    assertThat(read("data.dir = \"file:///srv/fashion\"").dir()).isEqualTo("/srv/fashion");
+    assertThat(read("data.dir = \"relative/dir\"").dir()).isEqualTo("relative/dir");
+  }
+
+  @Test
   void shouldReadReferenceDefaults() {
     DataConfig cfg = read("");
 

@@ -137,6 +137,16 @@ class BadInputTest {
   }
 
   @Test
+  void shouldRejectAnHdfsSnapshotDirectoryInsteadOfWritingALocalOne() {
+    assertOneLineUserError(
+        train(SYNTHETIC, "--set", "snapshot.dir=\"hdfs://namenode:8020/ckpt\""),
+        "snapshot.dir",
+        "hdfs:");
+    assertThat(out).doesNotExist();
+    assertThat(Path.of("hdfs:")).doesNotExist();
+  }
+
+  @Test
   void shouldRejectIdxWithWrongMagic() throws IOException {
     Path dir = idxDir();
     byte[] images = new byte[16 + 2 * 28 * 28];
