@@ -211,10 +211,12 @@ public final class BenchRank {
         default -> throw new IllegalArgumentException("unknown --aeron key " + p[0]);
       }
     }
-    if (!List.of("backoff", "sleep", "yield", "busy_spin").contains(idle)
+    if (!CommConfig.IDLE_STRATEGIES.contains(idle)
         || !List.of("shared", "shared_network", "dedicated").contains(threading)) {
       throw new IllegalArgumentException(
-          "idle is one of backoff, sleep, yield, busy_spin; threading one of shared,"
+          "idle is one of "
+              + String.join(", ", CommConfig.IDLE_STRATEGIES)
+              + "; threading one of shared,"
               + " shared_network, dedicated");
     }
     return new CommConfig(

@@ -13,7 +13,8 @@ import ringtrain.common.error.ConfigException;
  * @param socketBufferBytes UDP send and receive socket buffer size, also the receive window
  * @param termLength Aeron term length in bytes (a power of two, 64 KiB to 1 GiB)
  * @param threading media driver threading mode: shared, shared_network or dedicated
- * @param idle idle strategy of the driver and the ring: backoff, sleep, yield or busy_spin
+ * @param idle idle strategy of the driver and the ring: adaptive, sleep, backoff, yield or
+ *     busy_spin
  * @param bindHost address the ring's subscription binds to and announces to the other ranks
  * @param dir parent directory of the per-JVM media driver directories; empty = /dev/shm when it has
  *     room, else java.io.tmpdir
@@ -33,6 +34,10 @@ public record CommConfig(
     String dir,
     boolean overlap,
     String transport) {
+
+  /** The values of {@code comm.aeron.idle}. */
+  public static final java.util.List<String> IDLE_STRATEGIES =
+      java.util.List.of("adaptive", "sleep", "backoff", "yield", "busy_spin");
 
   /** Aeron's largest MTU: a UDP datagram of 65535 bytes less IP/UDP headers, 32-byte aligned. */
   public static final int MAX_MTU = 65504;
@@ -100,7 +105,7 @@ public record CommConfig(
         Math.multiplyExact(r.atLeast("comm.aeron.socket_buffer_kb", 64), 1024),
         Math.multiplyExact(r.atLeast("comm.aeron.term_length_kb", 64), 1024),
         r.oneOf("comm.aeron.threading", "shared", "shared_network", "dedicated"),
-        r.oneOf("comm.aeron.idle", "backoff", "sleep", "yield", "busy_spin"),
+        r.oneOf("comm.aeron.idle", IDLE_STRATEGIES.toArray(String[]::new)),
         r.string("comm.aeron.bind_host"),
         r.string("comm.aeron.dir"),
         r.bool("comm.overlap"),
@@ -113,7 +118,15 @@ public record CommConfig(
    */
   public static CommConfig defaults() {
     return new CommConfig(
-        Duration.ofSeconds(60), 25, MAX_MTU, 4 << 20, 16 << 20, "shared", "sleep", "127.0.0.1", "");
+        Duration.ofSeconds(60),
+        25,
+        MAX_MTU,
+        4 << 20,
+        16 << 20,
+        "shared",
+        "adaptive",
+        "127.0.0.1",
+        "");
   }
 
   /** Bucket size in bytes. */

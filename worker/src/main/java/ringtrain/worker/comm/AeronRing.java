@@ -161,7 +161,8 @@ public final class AeronRing implements Collective {
             copy,
             publication,
             subscription,
-            EmbeddedDriver.idleStrategy(config.idle()),
+            EmbeddedDriver.ringIdleStrategy(config.idle()),
+            driver::wake,
             clock,
             config.timeout(),
             counters);

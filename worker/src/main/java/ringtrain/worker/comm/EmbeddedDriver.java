@@ -11,9 +11,13 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -41,14 +45,20 @@ public final class EmbeddedDriver implements AutoCloseable {
   private final MediaDriver driver;
   private final Aeron aeron;
   private final File directory;
+
+  /** The driver's agent threads when this JVM runs it; empty for a client of a shared driver. */
+  private final List<Thread> agentThreads;
+
   private Path lockFile;
   private boolean closed;
 
-  private EmbeddedDriver(MediaDriver driver, Aeron aeron, File directory, Path lockFile) {
+  private EmbeddedDriver(
+      MediaDriver driver, Aeron aeron, File directory, Path lockFile, List<Thread> agentThreads) {
     this.driver = driver;
     this.aeron = aeron;
     this.directory = directory;
     this.lockFile = lockFile;
+    this.agentThreads = agentThreads;
   }
 
   /** Starts a driver for {@code appId}/{@code executorId} with the settings of {@code config}. */
@@ -84,7 +94,11 @@ public final class EmbeddedDriver implements AutoCloseable {
                 .findFirst();
         if (running.isPresent()) {
           return new EmbeddedDriver(
-              null, client(running.get().getAbsolutePath(), config), running.get(), null);
+              null,
+              client(running.get().getAbsolutePath(), config),
+              running.get(),
+              null,
+              List.of());
         }
         File dir = root.resolve(prefix + ProcessHandle.current().pid()).toFile();
         EmbeddedDriver started = launch(config, dir);
@@ -97,6 +111,13 @@ public final class EmbeddedDriver implements AutoCloseable {
   }
 
   private static EmbeddedDriver launch(CommConfig config, File dir) {
+    List<Thread> agents = new CopyOnWriteArrayList<>();
+    ThreadFactory recording =
+        runnable -> {
+          Thread t = new Thread(runnable);
+          agents.add(t);
+          return t;
+        };
     MediaDriver.Context driverContext =
         new MediaDriver.Context()
             .aeronDirectoryName(dir.getAbsolutePath())
@@ -118,10 +139,16 @@ public final class EmbeddedDriver implements AutoCloseable {
             .receiverIdleStrategy(idleStrategy(config.idle()))
             .sharedNetworkIdleStrategy(idleStrategy(config.idle()))
             .sharedIdleStrategy(idleStrategy(config.idle()))
+            .conductorThreadFactory(recording)
+            .senderThreadFactory(recording)
+            .receiverThreadFactory(recording)
+            .sharedThreadFactory(recording)
+            .sharedNetworkThreadFactory(recording)
             .warnIfDirectoryExists(false);
     MediaDriver driver = MediaDriver.launchEmbedded(driverContext);
     try {
-      return new EmbeddedDriver(driver, client(driver.aeronDirectoryName(), config), dir, null);
+      return new EmbeddedDriver(
+          driver, client(driver.aeronDirectoryName(), config), dir, null, List.copyOf(agents));
     } catch (RuntimeException e) {
       driver.close();
       throw e;
@@ -139,12 +166,35 @@ public final class EmbeddedDriver implements AutoCloseable {
     return Math.max(10_000, config.timeout().toMillis());
   }
 
-  /** The idle strategy named by {@code comm.aeron.idle}. */
+  /**
+   * Wakes this JVM's driver threads from their idle park, so a collective that starts after a long
+   * compute phase does not wait for the driver's next duty cycle ({@code comm.aeron.idle =
+   * adaptive} parks it for up to 1 ms). Does nothing for a client of a shared driver.
+   */
+  public void wake() {
+    for (Thread t : agentThreads) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  /**
+   * The idle strategy of the ring thread for {@code comm.aeron.idle}: the driver's own, except that
+   * adaptive keeps 50 µs parks (the ring thread waits only inside a collective, where a late
+   * wake-up stalls the pipeline).
+   */
+  public static IdleStrategy ringIdleStrategy(String name) {
+    return idleStrategy(name.equals("adaptive") ? "sleep" : name);
+  }
+
+  /** The idle strategy of the driver's threads named by {@code comm.aeron.idle}. */
   public static IdleStrategy idleStrategy(String name) {
     return switch (name) {
       case "busy_spin" -> new BusySpinIdleStrategy();
       case "yield" -> new YieldingIdleStrategy();
       case "sleep" -> new SleepingIdleStrategy(TimeUnit.MICROSECONDS.toNanos(50));
+      case "adaptive" ->
+          new BackoffIdleStrategy(
+              0, 0, TimeUnit.MICROSECONDS.toNanos(50), TimeUnit.MILLISECONDS.toNanos(1));
       default ->
           new BackoffIdleStrategy(
               64, 64, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));

@@ -28,6 +28,7 @@ final class RingEngine implements ControlledFragmentHandler {
   private final ExclusivePublication publication;
   private final Subscription subscription;
   private final IdleStrategy idle;
+  private final Runnable wakeDriver;
   private final NanoClock clock;
   private final long timeoutNs;
   private final int maxPayloadBytes;
@@ -52,6 +53,7 @@ final class RingEngine implements ControlledFragmentHandler {
       ExclusivePublication publication,
       Subscription subscription,
       IdleStrategy idle,
+      Runnable wakeDriver,
       NanoClock clock,
       Duration timeout,
       FrameCounters counters) {
@@ -60,6 +62,7 @@ final class RingEngine implements ControlledFragmentHandler {
     this.publication = publication;
     this.subscription = subscription;
     this.idle = idle;
+    this.wakeDriver = wakeDriver;
     this.clock = clock;
     this.timeoutNs = timeout.toNanos();
     this.maxPayloadBytes = publication.maxPayloadLength() - FrameHeader.LENGTH;
@@ -91,6 +94,7 @@ final class RingEngine implements ControlledFragmentHandler {
     recvStep = plan.nextRecvStep(0);
     recvFragment = 0;
     lastProgressNs = clock.nanoTime();
+    wakeDriver.run(); // it may be parked since the last collective
     while (sendStep < plan.steps() || recvStep < plan.steps()) {
       int work = sendAvailable();
       work += subscription.controlledPoll(this, 64);
@@ -282,6 +286,7 @@ final class RingEngine implements ControlledFragmentHandler {
   long stream(long sendBytes, long receiveBytes, long sequence) {
     long start = clock.nanoTime();
     lastProgressNs = start;
+    wakeDriver.run();
     long sent = 0;
     long[] received = {0};
     ControlledFragmentHandler counter =
