@@ -17,9 +17,7 @@ import org.slf4j.LoggerFactory;
 import ringtrain.common.config.CommConfig;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.error.UserException;
-import ringtrain.common.metrics.EvalMetrics;
 import ringtrain.common.metrics.MetricsSink;
-import ringtrain.common.metrics.StepMetrics;
 import ringtrain.worker.comm.AeronRing;
 import ringtrain.worker.comm.RingJob;
 import ringtrain.worker.data.TrainTest;
@@ -152,7 +150,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
       try (MetricsSink sink =
           rank == 0
               ? MetricsStream.connect(metricsHost, metricsPort, Duration.ofSeconds(10))
-              : new NoMetrics()) {
+              : MetricsSink.NONE) {
         result = new TrainingLoop(job, plan, dataset, ring, sink, snapshots).run(state);
       }
       // Nobody closes its media driver while a neighbour may still be receiving the last frames.
@@ -189,17 +187,5 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
     int device = Integer.parseInt(gpu.addresses()[0].trim());
     LOG.info("rank {} uses GPU {}", rank, device);
     Nd4j.getAffinityManager().unsafeSetDevice(device);
-  }
-
-  /** Ranks other than 0 report nothing. */
-  private static final class NoMetrics implements MetricsSink {
-    @Override
-    public void onStep(StepMetrics m) {}
-
-    @Override
-    public void onEval(EvalMetrics m) {}
-
-    @Override
-    public void close() {}
   }
 }
