@@ -212,12 +212,12 @@ public final class BenchRank {
       }
     }
     if (!CommConfig.IDLE_STRATEGIES.contains(idle)
-        || !List.of("shared", "shared_network", "dedicated").contains(threading)) {
+        || !CommConfig.THREADING_MODES.contains(threading)) {
       throw new IllegalArgumentException(
           "idle is one of "
               + String.join(", ", CommConfig.IDLE_STRATEGIES)
-              + "; threading one of shared,"
-              + " shared_network, dedicated");
+              + "; threading one of "
+              + String.join(", ", CommConfig.THREADING_MODES));
     }
     return new CommConfig(
             c.timeout(), c.bucketMb(), mtu, socket, term, threading, idle, bindHost, dir)

@@ -1,6 +1,7 @@
 package ringtrain.common.config;
 
 import java.time.Duration;
+import java.util.List;
 import ringtrain.common.error.ConfigException;
 
 /**
@@ -36,8 +37,12 @@ public record CommConfig(
     String transport) {
 
   /** The values of {@code comm.aeron.idle}. */
-  public static final java.util.List<String> IDLE_STRATEGIES =
-      java.util.List.of("adaptive", "sleep", "backoff", "yield", "busy_spin");
+  public static final List<String> IDLE_STRATEGIES =
+      List.of("adaptive", "sleep", "backoff", "yield", "busy_spin");
+
+  /** The values of {@code comm.aeron.threading}. */
+  public static final List<String> THREADING_MODES =
+      List.of("shared", "shared_network", "dedicated");
 
   /** Aeron's largest MTU: a UDP datagram of 65535 bytes less IP/UDP headers, 32-byte aligned. */
   public static final int MAX_MTU = 65504;
@@ -104,7 +109,7 @@ public record CommConfig(
         r.integer("comm.aeron.mtu"),
         Math.multiplyExact(r.atLeast("comm.aeron.socket_buffer_kb", 64), 1024),
         Math.multiplyExact(r.atLeast("comm.aeron.term_length_kb", 64), 1024),
-        r.oneOf("comm.aeron.threading", "shared", "shared_network", "dedicated"),
+        r.oneOf("comm.aeron.threading", THREADING_MODES.toArray(String[]::new)),
         r.oneOf("comm.aeron.idle", IDLE_STRATEGIES.toArray(String[]::new)),
         r.string("comm.aeron.bind_host"),
         r.string("comm.aeron.dir"),
