@@ -3,6 +3,7 @@ package ringtrain.driver.cli;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import ringtrain.common.error.UserException;
+import ringtrain.driver.launch.RankFailedException;
 
 /**
  * Entry point of {@code ringtrain} (the launcher and {@code spark-submit}). Exit codes: 0 done, 2
@@ -68,6 +69,17 @@ public final class Main {
             err.flush();
             return EXIT_USER;
           }
+          RankFailedException rank = rankCause(ex);
+          if (rank != null) {
+            // A lost or failed rank: its one line, then what it logged last, once.
+            err.println("ringtrain: " + rank.getMessage());
+            rank.logTailBlock().forEach(err::println);
+            if (verbose && !rank.failure().trace().isEmpty()) {
+              err.print(rank.failure().trace());
+            }
+            err.flush();
+            return EXIT_INTERNAL;
+          }
           err.println(
               "ringtrain: internal error: "
                   + ex
@@ -87,6 +99,16 @@ public final class Main {
       path.insert(0, c.getCommandName() + " ");
     }
     return path.toString();
+  }
+
+  /** The failed rank behind {@code ex}, if any. */
+  static RankFailedException rankCause(Throwable ex) {
+    for (Throwable t = ex; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof RankFailedException rank) {
+        return rank;
+      }
+    }
+    return null;
   }
 
   /** The user-fixable failure behind {@code ex}, if any, however deep Spark or ND4J wrapped it. */

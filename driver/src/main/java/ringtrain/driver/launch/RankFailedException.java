@@ -3,50 +3,50 @@ package ringtrain.driver.launch;
 import java.util.List;
 
 /**
- * A rank's training failed: names the rank, its host and stage attempt, and carries the last lines
- * the rank logged, so that the user sees them on the driver without opening executor logs.
+ * A rank's training failed: carries the typed {@link RankFailure} (kind, rank, host, step, cause
+ * and the rank's last log lines). The message is the failure's one line; the log tail is kept apart
+ * so that the command line prints it once, under its own header. Thrown on the executor without a
+ * cause, so that it always survives Spark's serialization of task failures.
  */
 public final class RankFailedException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   private static final int MAX_LINE = 240;
 
-  private final int rank;
-  private final String host;
+  private final RankFailure failure;
 
-  public RankFailedException(
-      int rank, String host, int attempt, String what, List<String> logTail, Throwable cause) {
-    super(message(rank, host, attempt, what, logTail), cause);
-    this.rank = rank;
-    this.host = host;
+  public RankFailedException(RankFailure failure) {
+    super(failure.line(), null, false, false);
+    this.failure = failure;
+  }
+
+  public RankFailure failure() {
+    return failure;
   }
 
   public int rank() {
-    return rank;
+    return failure.rank();
   }
 
   public String host() {
-    return host;
+    return failure.host();
   }
 
-  static String message(int rank, String host, int attempt, String what, List<String> logTail) {
-    StringBuilder m =
-        new StringBuilder("rank ")
-            .append(rank)
-            .append(" on host ")
-            .append(host)
-            .append(" failed (stage attempt ")
-            .append(attempt)
-            .append("): ")
-            .append(what);
-    if (!logTail.isEmpty()) {
-      m.append("\nlast ").append(logTail.size()).append(" lines of its log:");
-      for (String line : logTail) {
-        // Executor logs start with the whole JVM command line; keep the message readable.
-        m.append("\n  ")
-            .append(line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + " …" : line);
-      }
+  /**
+   * The header and lines of the rank's log tail, ready to print after the one-line message; empty
+   * when there is no tail.
+   */
+  public List<String> logTailBlock() {
+    List<String> tail = failure.logTail();
+    if (tail.isEmpty()) {
+      return List.of();
     }
-    return m.toString();
+    java.util.ArrayList<String> block = new java.util.ArrayList<>();
+    block.add("last " + tail.size() + " lines of the log of rank " + failure.rank() + ":");
+    for (String line : tail) {
+      // Executor logs start with the whole JVM command line; keep the block readable.
+      block.add("  " + (line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + " …" : line));
+    }
+    return block;
   }
 }

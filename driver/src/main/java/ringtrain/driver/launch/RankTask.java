@@ -19,6 +19,7 @@ import ringtrain.common.config.JobConfig;
 import ringtrain.common.error.UserException;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.worker.comm.AeronRing;
+import ringtrain.worker.comm.CommException;
 import ringtrain.worker.comm.RingJob;
 import ringtrain.worker.data.TrainTest;
 import ringtrain.worker.loop.TrainingLoop;
@@ -86,14 +87,48 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
         Optional<RankOutcome> outcome = train(ctx, rank, attempt, host);
         return JavaConverters.asScalaIterator(
             outcome.map(List::of).orElse(Collections.emptyList()).iterator());
-      } catch (UserException e) {
-        // Stays a user error on the driver (exit code 2), with the rank in front.
-        throw new UserException("rank " + rank + " on host " + host + ": " + e.getMessage(), e);
       } catch (RuntimeException | Error e) {
-        LOG.error("rank {} failed: {}", rank, e.toString());
-        throw new RankFailedException(rank, host, attempt, e.toString(), tail.lines(), e);
+        RankFailure failure = classify(e, rank, host, attempt, tail.lines());
+        if (failure.kind() == RankFailure.Kind.USER) {
+          LOG.info("rank {} stopped: {}", rank, failure.cause());
+        } else {
+          LOG.error("rank {} failed: {}", rank, failure.cause());
+        }
+        // Without the original exception as cause: whatever it holds, this one serializes.
+        throw new RankFailedException(failure);
       }
     }
+  }
+
+  /**
+   * The typed answer for what {@code e} means: a user mistake anywhere in its chain (however ND4J
+   * or the ring wrapped it) is {@link RankFailure.Kind#USER}; anything else is an infrastructure
+   * failure of this rank.
+   */
+  static RankFailure classify(
+      Throwable e, int rank, String host, int attempt, List<String> logTail) {
+    java.io.StringWriter trace = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(trace));
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof UserException user) {
+        return new RankFailure(
+            RankFailure.Kind.USER,
+            rank,
+            host,
+            attempt,
+            -1,
+            user.getMessage(),
+            logTail,
+            trace.toString());
+      }
+    }
+    // A CommException's message is written for the user; other types name themselves.
+    String cause =
+        e instanceof CommException || e.getMessage() == null
+            ? String.valueOf(e.getMessage() == null ? e.toString() : e.getMessage())
+            : e.getClass().getSimpleName() + ": " + e.getMessage();
+    return new RankFailure(
+        RankFailure.Kind.INFRASTRUCTURE, rank, host, attempt, -1, cause, logTail, trace.toString());
   }
 
   private Optional<RankOutcome> train(BarrierTaskContext ctx, int rank, int attempt, String host) {

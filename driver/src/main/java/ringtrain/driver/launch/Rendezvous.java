@@ -86,7 +86,7 @@ record Rendezvous(
                 + self.attempt);
       }
       if (other.resumeStep != self.resumeStep) {
-        throw new IllegalStateException(
+        throw new ConfigException(
             where
                 + " would resume from step "
                 + other.resumeStep

@@ -41,6 +41,9 @@ public final class SparkLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(SparkLauncher.class);
   private static final int EXECUTOR_LOG_LINES = 20;
 
+  /** A heartbeat deadline below this would declare busy executors of a loaded host lost. */
+  private static final Duration MIN_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
+
   /** What every JVM that runs Aeron and Spark needs on Java 17 (NOTES-spark.md). */
   private static final List<String> REQUIRED_JVM_FLAGS =
       List.of(
@@ -101,6 +104,7 @@ public final class SparkLauncher {
     long syncS = Math.max(60, 2 * job.comm().timeout().toSeconds() + 30);
     conf.setIfMissing("spark.barrier.sync.timeout", syncS + "s");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    heartbeatDeadlines(conf, job.comm().timeout());
     conf.set("spark.executor.extraJavaOptions", executorJavaOptions(conf));
 
     cluster
@@ -126,6 +130,19 @@ public final class SparkLauncher {
   }
 
   /**
+   * comm.timeout governs recovery as well as detection: an executor that stops answering (a stopped
+   * or partitioned JVM) is declared lost after comm.timeout, not after Spark's default of 120 s, so
+   * the retried stage gets a fresh executor in time. The executors beat four times per deadline;
+   * Spark's RPC timeouts (spark.network.timeout) stay as they are.
+   */
+  static void heartbeatDeadlines(SparkConf conf, Duration commTimeout) {
+    long timeoutMs = Math.max(MIN_HEARTBEAT_TIMEOUT.toMillis(), commTimeout.toMillis());
+    conf.setIfMissing("spark.storage.blockManagerHeartbeatTimeoutMs", timeoutMs + "ms");
+    conf.setIfMissing("spark.executor.heartbeatInterval", Math.max(500, timeoutMs / 4) + "ms");
+    conf.setIfMissing("spark.network.timeoutInterval", Math.max(500, timeoutMs / 4) + "ms");
+  }
+
+  /**
    * Runs the training stage; when a rank fails (its executor killed, a neighbour gone silent) and
    * {@code cluster.max_attempts} allows, submits it again: every rank of the new attempt resumes
    * from the newest valid snapshot, or from step 0 if there is none.
@@ -143,7 +160,8 @@ public final class SparkLauncher {
     awaitExecutors(sc, world, cluster.registerTimeout());
     long jobToken = new SecureRandom().nextLong();
     Broadcast<TrainTest> shared = sc.broadcast(data, classTag(TrainTest.class));
-    try (MetricsServer metrics = new MetricsServer(sink)) {
+    LastStep lastStep = new LastStep(sink);
+    try (MetricsServer metrics = new MetricsServer(lastStep)) {
       RankOutcome r;
       for (int attempt = 0; ; attempt++) {
         RankTask task =
@@ -158,16 +176,21 @@ public final class SparkLauncher {
                 resume,
                 attempt);
         try {
-          r = trainOnce(sc, job, task, attempt, cluster);
+          r = trainOnce(sc, job, task, attempt, cluster, lastStep);
           break;
         } catch (RankFailedException failed) {
+          RankFailure failure = failed.failure();
+          if (!failure.retryable()) {
+            // A mistake on a rank: every attempt would make it again.
+            throw new UserException(failure.line());
+          }
           if (attempt + 1 >= cluster.maxAttempts()) {
             throw failed;
           }
           LOG.warn(
               "{}; retrying: stage attempt {} (cluster.max_attempts = {}) resumes from the newest"
                   + " snapshot in {}",
-              failed.getMessage().lines().findFirst().orElse("a rank failed"),
+              failure.line(),
               attempt + 1,
               cluster.maxAttempts(),
               snapshotDir);
@@ -195,7 +218,12 @@ public final class SparkLauncher {
 
   /** One attempt of the training stage: a barrier stage of one task per rank; rank 0's outcome. */
   private static RankOutcome trainOnce(
-      SparkContext sc, JobConfig job, RankTask task, int attempt, ClusterConfig cluster)
+      SparkContext sc,
+      JobConfig job,
+      RankTask task,
+      int attempt,
+      ClusterConfig cluster,
+      LastStep lastStep)
       throws InterruptedException {
     int world = job.train().worldSize();
     String jobGroup = "ringtrain-" + Long.toHexString(new SecureRandom().nextLong());
@@ -217,7 +245,8 @@ public final class SparkLauncher {
       try {
         outcomes = (RankOutcome[]) stage.collect();
       } catch (Exception e) { // SparkException is checked, but Scala does not declare it
-        throw explain(e, failures.await(Duration.ofSeconds(5)), attempt, cluster, sc);
+        throw explain(
+            e, failures.await(Duration.ofSeconds(5)), attempt, cluster, sc, lastStep.step());
       } finally {
         sc.clearJobGroup();
       }
@@ -238,8 +267,17 @@ public final class SparkLauncher {
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
+      if (sc.isStopped()) {
+        throw new UserException(
+            "the Spark master "
+                + sc.master()
+                + " ended the application before "
+                + world
+                + " executors registered; check that the master and its workers run (its web UI"
+                + " on port 8080) and fix cluster.master");
+      }
       // The driver is listed among the executors.
-      int executors = sc.statusTracker().getExecutorInfos().length - 1;
+      int executors = Math.max(0, sc.statusTracker().getExecutorInfos().length - 1);
       if (executors >= world) {
         return;
       }
@@ -272,14 +310,18 @@ public final class SparkLauncher {
       StageFailures.Failure failure,
       int attempt,
       ClusterConfig cluster,
-      SparkContext sc) {
+      SparkContext sc,
+      long lastStep) {
     for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof RankFailedException rank) {
+        return new RankFailedException(rank.failure().atStep(lastStep));
+      }
       if (t instanceof UserException user) {
         return new UserException(user.getMessage(), e);
       }
-      if (t instanceof RankFailedException rank) {
-        return rank;
-      }
+    }
+    if (failure != null && failure.reported() != null) {
+      return new RankFailedException(failure.reported().atStep(lastStep));
     }
     if (failure == null) {
       return e instanceof RuntimeException re
@@ -291,7 +333,15 @@ public final class SparkLauncher {
       tail = executorLogTail(sc, failure.executorId());
     }
     return new RankFailedException(
-        failure.rank(), failure.host(), attempt, failure.reason(), tail, e);
+        new RankFailure(
+            RankFailure.Kind.LOST,
+            failure.rank(),
+            failure.host(),
+            attempt,
+            lastStep,
+            failure.reason(),
+            tail,
+            ""));
   }
 
   /**

@@ -3,6 +3,7 @@ package ringtrain.driver.launch;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.ExceptionFailure;
 import org.apache.spark.TaskKilled;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -20,8 +21,21 @@ final class StageFailures extends SparkListener {
    * @param executorId Spark executor id
    * @param host executor host
    * @param reason Spark's description of the failure
+   * @param exception what the task threw, as deserialized on the driver, or null (a lost executor,
+   *     or an exception that could not be deserialized)
    */
-  record Failure(int rank, String executorId, String host, String reason) {}
+  record Failure(int rank, String executorId, String host, String reason, Throwable exception) {
+
+    /** The typed failure the rank reported, if it reported one. */
+    RankFailure reported() {
+      for (Throwable t = exception; t != null && t.getCause() != t; t = t.getCause()) {
+        if (t instanceof RankFailedException r) {
+          return r.failure();
+        }
+      }
+      return null;
+    }
+  }
 
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(StageFailures.class);
@@ -67,9 +81,17 @@ final class StageFailures extends SparkListener {
     if (end.reason() instanceof org.apache.spark.TaskFailedReason failed) {
       reason = failed.toErrorString();
     }
+    Throwable exception = null;
+    if (end.reason() instanceof ExceptionFailure thrown && thrown.exception().isDefined()) {
+      exception = thrown.exception().get();
+    }
     first =
         new Failure(
-            end.taskInfo().index(), end.taskInfo().executorId(), end.taskInfo().host(), reason);
+            end.taskInfo().index(),
+            end.taskInfo().executorId(),
+            end.taskInfo().host(),
+            reason,
+            exception);
   }
 
   /**

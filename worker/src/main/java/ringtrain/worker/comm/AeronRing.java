@@ -117,8 +117,12 @@ public final class AeronRing implements Collective {
         return endpoint;
       }
       if (clock.nanoTime() > deadline) {
-        throw new CommException(
-            "rank " + job.rank() + " could not bind a UDP port on " + config.bindHost());
+        throw new ringtrain.common.error.ConfigException(
+            "rank "
+                + job.rank()
+                + " could not bind a UDP port on comm.aeron.bind_host = "
+                + config.bindHost()
+                + "; set it to an address of this host, or to auto");
       }
       sleepBriefly();
     }
@@ -180,7 +184,7 @@ public final class AeronRing implements Collective {
     for (int other = 0; other < endpoints.size(); other++) {
       String e = endpoints.get(other);
       if (!e.startsWith("ipc:") || !e.endsWith("@" + host)) {
-        throw new CommException(
+        throw new ringtrain.common.error.ConfigException(
             "comm.aeron.transport = ipc needs every rank on one host, but rank "
                 + other
                 + " announced "
