@@ -47,6 +47,9 @@ public record CommConfig(
   /** Aeron's largest MTU: a UDP datagram of 65535 bytes less IP/UDP headers, 32-byte aligned. */
   public static final int MAX_MTU = 65504;
 
+  /** Largest socket buffer accepted, 1 GiB: far above what kernels grant, far below overflow. */
+  public static final int MAX_SOCKET_BUFFER_KB = 1 << 20;
+
   public CommConfig {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new ConfigException("comm.timeout = " + timeout + " must be > 0");
@@ -107,8 +110,8 @@ public record CommConfig(
         r.duration("comm.timeout"),
         r.atLeast("comm.bucket_mb", 1),
         r.integer("comm.aeron.mtu"),
-        Math.multiplyExact(r.atLeast("comm.aeron.socket_buffer_kb", 64), 1024),
-        Math.multiplyExact(r.atLeast("comm.aeron.term_length_kb", 64), 1024),
+        r.kibibytes("comm.aeron.socket_buffer_kb", 64, MAX_SOCKET_BUFFER_KB),
+        r.kibibytes("comm.aeron.term_length_kb", 64, 1 << 20),
         r.oneOf("comm.aeron.threading", THREADING_MODES.toArray(String[]::new)),
         r.oneOf("comm.aeron.idle", IDLE_STRATEGIES.toArray(String[]::new)),
         r.string("comm.aeron.bind_host"),

@@ -116,6 +116,39 @@ public final class ConfigReader {
     return value;
   }
 
+  /**
+   * Reads a size written in KiB and returns it in bytes, refusing values below {@code minKib} or
+   * above {@code maxKib} with a message naming the key: the bytes must fit the int the transport
+   * takes, where {@code kib * 1024} would otherwise overflow.
+   */
+  public int kibibytes(String key, int minKib, int maxKib) {
+    long kib = longValue(key);
+    return Math.toIntExact(checkedKib(key, kib, minKib, maxKib) * 1024L);
+  }
+
+  /** The range check of {@link #kibibytes}, for values read elsewhere. */
+  public static long checkedKib(String key, long kib, long minKib, long maxKib) {
+    if (kib < minKib || kib > maxKib) {
+      throw new ConfigException(
+          key + " = " + kib + " is out of range; it must be >= " + minKib + " and <= " + maxKib);
+    }
+    return kib;
+  }
+
+  /**
+   * Reads a number that must be finite and within {@code [low, high]}: a value typed by the user
+   * that is orders of magnitude off (1e308) is refused where it is read, before arithmetic turns it
+   * into infinity.
+   */
+  public double within(String key, double low, double high) {
+    double value = number(key);
+    if (value < low || value > high) {
+      throw new ConfigException(
+          key + " = " + value + " is out of range; it must be >= " + low + " and <= " + high);
+    }
+    return value;
+  }
+
   public double positive(String key) {
     double value = number(key);
     if (value <= 0) {

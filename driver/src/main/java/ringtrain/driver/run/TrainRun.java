@@ -17,6 +17,7 @@ import ringtrain.common.error.SnapshotException;
 import ringtrain.common.error.UserException;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.driver.config.ConfigLoader;
+import ringtrain.driver.config.Preflight;
 import ringtrain.driver.launch.ClusterConfig;
 import ringtrain.driver.launch.LocalLauncher;
 import ringtrain.driver.launch.SparkLauncher;
@@ -68,7 +69,21 @@ public final class TrainRun {
     }
   }
 
+  /** The run directory while this run holds it. */
+  private RunDirectory dir;
+
+  /** Runs; the run directory's lock is held from its creation to the end of the run. */
   public Result execute() {
+    try {
+      return run();
+    } finally {
+      if (dir != null) {
+        dir.close();
+      }
+    }
+  }
+
+  private Result run() {
     Config resolved = ConfigLoader.load(jobFile, overrides);
     JobConfig job = JobConfig.from(resolved);
     ClusterConfig cluster = ClusterConfig.from(new ConfigReader(resolved));
@@ -78,7 +93,8 @@ public final class TrainRun {
     TrainingPlan plan = TrainingPlan.of(job, data.train().size());
 
     Path root = out != null ? out : Paths.get("runs", job.run().name());
-    RunDirectory dir = RunDirectory.open(root, resume);
+    Preflight.check(resolved, job, cluster, data, plan);
+    dir = RunDirectory.open(root, resume);
     Path snapshotDir =
         job.snapshot().dir().isEmpty() ? dir.snapshots() : Paths.get(job.snapshot().dir());
     SnapshotStore snapshots = new SnapshotStore(snapshotDir, job.snapshot().keep());
