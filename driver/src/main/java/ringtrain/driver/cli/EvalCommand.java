@@ -38,6 +38,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Verbosity.apply(verbose);
     EvalMetrics eval = ModelEvaluation.evaluate(model, conf, overrides);
     System.out.printf(
         Locale.ROOT, "test accuracy %.4f, test loss %.4f%n", eval.testAccuracy(), eval.testLoss());

@@ -43,6 +43,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Verbosity.apply(verbose);
     TrainRun.Result result = new TrainRun(conf, overrides, out, resume).execute();
     System.out.println(result.headline());
     return Main.EXIT_OK;

@@ -51,7 +51,10 @@ public final class ConfigLoader {
     try {
       return merged.withFallback(reference).resolve(ConfigResolveOptions.defaults());
     } catch (com.typesafe.config.ConfigException e) {
-      throw new ConfigException("cannot resolve the configuration: " + oneLine(e));
+      throw new ConfigException(
+          "cannot resolve the configuration: "
+              + oneLine(e)
+              + "; define the key the substitution names, or quote a value that holds ${");
     }
   }
 
@@ -67,7 +70,12 @@ public final class ConfigLoader {
           file.toFile(),
           ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
     } catch (com.typesafe.config.ConfigException e) {
-      throw new ConfigException("job file " + file + " is not valid HOCON: " + oneLine(e));
+      throw new ConfigException(
+          "job file "
+              + file
+              + " is not valid HOCON: "
+              + oneLine(e)
+              + "; fix the syntax at that line (see conf/reference.conf for the form)");
     }
   }
 

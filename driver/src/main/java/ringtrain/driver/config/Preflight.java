@@ -91,7 +91,7 @@ public final class Preflight {
             job.model(), data.train().shape(), data.train().numClasses(), job.train().seed());
     long params = 0;
     for (NeuralNetConfiguration layer : conf.getConfs()) {
-      params = Math.addExact(params, layer.getLayer().initializer().numParams(layer));
+      params = saturatingAdd(params, layer.getLayer().initializer().numParams(layer));
     }
     return params;
   }
@@ -118,7 +118,9 @@ public final class Preflight {
           model
               + " has "
               + params
-              + " parameters, about "
+              + " parameters"
+              + (params == Long.MAX_VALUE ? " (more than a long counts)" : "")
+              + ", about "
               + gib(driverNeeds)
               + " on the driver, more than the "
               + gib(driverLimit)

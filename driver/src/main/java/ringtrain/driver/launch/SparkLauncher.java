@@ -44,12 +44,20 @@ public final class SparkLauncher {
   /** A heartbeat deadline below this would declare busy executors of a loaded host lost. */
   private static final Duration MIN_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
 
-  /** What every JVM that runs Aeron and Spark needs on Java 17 (NOTES-spark.md). */
+  /**
+   * What every executor JVM needs on Java 17 (NOTES-spark.md): Aeron's opens and exports, and the
+   * Vector API for the ring codec's SIMD kernels. The launcher leaves the last out of the driver's
+   * own JVM, which does not run the ring, so the executors get it here.
+   */
   private static final List<String> REQUIRED_JVM_FLAGS =
       List.of(
           "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
           "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-          "--add-opens=java.base/java.nio=ALL-UNNAMED");
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-modules=jdk.incubator.vector");
+
+  /** The JVM's notice for the Vector API, first line of every executor log: not news. */
+  private static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules";
 
   private SparkLauncher() {}
 
@@ -368,7 +376,7 @@ public final class SparkLauncher {
     try {
       // Lenient decoding: a log cut by kill -9 may end inside a character.
       String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
-      List<String> lines = text.lines().toList();
+      List<String> lines = text.lines().filter(l -> !l.startsWith(INCUBATOR_NOTICE)).toList();
       return new ArrayList<>(
           lines.subList(Math.max(0, lines.size() - EXECUTOR_LOG_LINES), lines.size()));
     } catch (IOException e) {
