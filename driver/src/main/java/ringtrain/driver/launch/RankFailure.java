@@ -71,7 +71,7 @@ public record RankFailure(
         + attempt
         + "): "
         + cause
-        + (step >= 0 ? " (after step " + step + ")" : "");
+        + (step >= 0 ? " (last logged step " + step + ")" : "");
   }
 
   /** Collapses a multi-line description (Spark's reasons, exception messages) into one line. */
