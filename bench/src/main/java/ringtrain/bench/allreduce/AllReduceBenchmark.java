@@ -18,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
@@ -27,16 +28,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.BenchCli;
 import ringtrain.bench.Medians;
+import ringtrain.bench.netlab.NetLab;
 import ringtrain.common.config.CommConfig;
 import ringtrain.common.error.UserException;
 
 /**
  * {@code ringtrain bench allreduce}: spawns N {@link BenchRank} processes on this machine (one
  * embedded media driver each, UDP on loopback) or on the hosts given with {@code --hosts} (through
- * a launcher such as ssh, see {@link RemoteLaunch}), prints the nccl-tests table (size, count,
- * type, time, algbw, busbw = algbw·2(N−1)/N, #wrong), the raw Aeron point-to-point bandwidth of the
- * same processes (one-way and per direction with every rank sending at once), and Spark's
- * treeAggregate of the same vector on a local Spark; writes JSON under bench/results/.
+ * a launcher such as ssh, see {@link RemoteLaunch}) or in the hosts of a network lab it brings up
+ * with {@code --netlab} (one network namespace per rank, shaped links, see {@link NetLab}), prints
+ * the nccl-tests table (size, count, type, time, algbw, busbw = algbw·2(N−1)/N, #wrong), the raw
+ * Aeron point-to-point bandwidth of the same processes (one-way and per direction with every rank
+ * sending at once), and Spark's treeAggregate of the same vector on a local Spark; writes JSON
+ * under bench/results/.
  *
  * <p>Size is the bytes of the FP32 vector being reduced, for every wire type, so bf16 and fp32 rows
  * of one size reduce the same vector.
@@ -72,6 +76,19 @@ public final class AllReduceBenchmark implements Callable<Integer> {
           "Command that runs a rank on another host; {host} is replaced and the rank's shell"
               + " command appended as one argument (default: ${DEFAULT-VALUE}).")
   String launcher = "ssh -o BatchMode=yes {host}";
+
+  @Option(
+      names = "--netlab",
+      paramLabel = "N,RATE[,LOSS]",
+      description =
+          "Run each rank in its own host of a network lab (deploy/bin/netlab, needs root): N"
+              + " hosts on one bridge, every link shaped to RATE per direction (tc rate, e.g."
+              + " 1gbit), LOSS %% random UDP loss at every host; the table adds busbw / link"
+              + " rate. The lab (prefix rtb, 198.18.1.0/24) is removed at the end.")
+  String netlab;
+
+  /** The lab of a --netlab run, while it runs. */
+  private NetLab lab;
 
   @Option(names = "--min", description = "Smallest size in bytes (default ${DEFAULT-VALUE}).")
   long min = 1024;
@@ -131,6 +148,18 @@ public final class AllReduceBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    NetLab.Spec labSpec = null;
+    if (netlab != null) {
+      if (hosts != null) {
+        throw new UserException("--netlab brings its own hosts; leave out --hosts");
+      }
+      labSpec = NetLab.Spec.parse(netlab);
+      if (world != null && world != labSpec.hosts()) {
+        throw new UserException(
+            "--world " + world + " differs from the " + labSpec.hosts() + " hosts of --netlab");
+      }
+      world = labSpec.hosts();
+    }
     int n = world != null ? world : hosts != null ? hosts.size() : 2;
     if (hosts != null && hosts.size() != n) {
       throw new UserException(
@@ -154,10 +183,21 @@ public final class AllReduceBenchmark implements Callable<Integer> {
     } catch (RuntimeException e) {
       throw new UserException("--aeron " + aeron + ": " + e.getMessage());
     }
-    if (hosts != null && aeron.contains("transport=ipc") && hosts.stream().distinct().count() > 1) {
+    if ((hosts != null && hosts.stream().distinct().count() > 1 || labSpec != null)
+        && aeron.contains("transport=ipc")) {
       throw new UserException("--aeron transport=ipc needs every rank on one host; use udp");
     }
-    return execute(n);
+    if (labSpec == null) {
+      return execute(n);
+    }
+    try (NetLab l = NetLab.up("rtb", 1, labSpec)) {
+      lab = l;
+      hosts = l.addresses();
+      launcher = l.launcher();
+      return execute(n);
+    } finally {
+      lab = null;
+    }
   }
 
   private int execute(int world) throws Exception {
@@ -205,9 +245,17 @@ public final class AllReduceBenchmark implements Callable<Integer> {
       double[] boths = new double[2 * BenchRank.P2P_REPEATS];
       readLinks(out, world, oneWays, boths, 0);
       System.out.printf("# world %d, %s%n", world, describeTransport());
+      double linkGbs = lab == null ? Double.NaN : lab.spec().rateBytesPerSecond() / 1e9;
       System.out.printf(
-          "%12s %12s %6s %12s %8s %8s %8s%n",
-          "size", "count", "type", "time(us)", "algbw", "busbw", "#wrong");
+          "%12s %12s %6s %12s %8s %8s %8s%s%n",
+          "size",
+          "count",
+          "type",
+          "time(us)",
+          "algbw",
+          "busbw",
+          "#wrong",
+          lab == null ? "" : String.format("  %10s", "busbw/link"));
       int types = dtypes.split(",").length;
       int sizes = 0;
       for (long b = min; b <= max; b *= 2) {
@@ -234,8 +282,15 @@ public final class AllReduceBenchmark implements Callable<Integer> {
         double algbw = bytes / (micros * 1e3);
         double busbw = algbw * 2 * (world - 1) / world;
         System.out.printf(
-            "%12d %12s %6s %12.1f %8.3f %8.3f %8d%n",
-            bytes, f[3], f[1].toLowerCase(), micros, algbw, busbw, wrong);
+            "%12d %12s %6s %12.1f %8.3f %8.3f %8d%s%n",
+            bytes,
+            f[3],
+            f[1].toLowerCase(),
+            micros,
+            algbw,
+            busbw,
+            wrong,
+            lab == null ? "" : String.format("  %10.3f", busbw / linkGbs));
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("bytes", bytes);
         row.put("count", Long.parseLong(f[3]));
@@ -244,6 +299,9 @@ public final class AllReduceBenchmark implements Callable<Integer> {
         row.put("algbw_gbs", algbw);
         row.put("busbw_gbs", busbw);
         row.put("wrong", wrong);
+        if (lab != null) {
+          row.put("busbw_over_link", busbw / linkGbs);
+        }
         row.put("cpu_ms_per_rank_ring_thread", cpuMs[0]);
         row.put("cpu_ms_per_rank_rest_of_process", cpuMs[1]);
         if (streamNanos > 0) {
@@ -267,6 +325,13 @@ public final class AllReduceBenchmark implements Callable<Integer> {
       json.put("world", world);
       json.put("transport", describeTransport());
       json.put("hosts", hosts == null ? List.of() : hosts);
+      if (lab != null) {
+        json.put("netlab_rate", lab.spec().rate());
+        json.put("netlab_link_gbs", linkGbs);
+        json.put("netlab_loss_pct", lab.spec().lossPct());
+        json.put("netlab_dropped_datagrams", lab.dropped());
+        json.put("p2p_oneway_over_link", Medians.of(oneWays) / linkGbs);
+      }
       json.put("endpoints", endpoints);
       json.put("cores", Runtime.getRuntime().availableProcessors());
       json.put("aeron_overrides", aeron);
@@ -289,7 +354,7 @@ public final class AllReduceBenchmark implements Callable<Integer> {
               + (BenchRank.JIT_WARMUP_BYTES >> 10)
               + " KiB per type before the sweep");
       json.put("allreduce", rows);
-      json.put("ratios", ratios(rows, both));
+      json.put("ratios", ratios(rows, both, linkGbs));
       printCpu(rows);
     } finally {
       for (Process p : ranks) {
@@ -336,11 +401,13 @@ public final class AllReduceBenchmark implements Callable<Integer> {
    * before and after the sweep); and the bf16 row's time over the fp32 row's (measured
    * round-robin).
    */
-  private static List<Map<String, Object>> ratios(List<Map<String, Object>> rows, double p2p) {
+  private static List<Map<String, Object>> ratios(
+      List<Map<String, Object>> rows, double p2p, double linkGbs) {
     List<Map<String, Object>> result = new ArrayList<>();
     System.out.printf(
         "# sizes >= 16 MiB: busbw / bidirectional p2p of the same size (interleaved),"
-            + " busbw / p2p before and after the sweep, bf16 time / fp32 time%n");
+            + " busbw / p2p before and after the sweep, bf16 time / fp32 time%s%n",
+        Double.isNaN(linkGbs) ? "" : ", busbw / link rate");
     for (Map<String, Object> row : rows) {
       long bytes = (long) row.get("bytes");
       if (!row.get("type").equals("fp32") || bytes < (16L << 20)) {
@@ -359,13 +426,20 @@ public final class AllReduceBenchmark implements Callable<Integer> {
         }
       }
       System.out.printf(
-          "%12d   busbw/p2p %.2f (sweep p2p %.2f)   bf16/fp32 time %.2f%n",
-          bytes, pairedRatio, busRatio, bf16Ratio);
+          "%12d   busbw/p2p %.2f (sweep p2p %.2f)   bf16/fp32 time %.2f%s%n",
+          bytes,
+          pairedRatio,
+          busRatio,
+          bf16Ratio,
+          Double.isNaN(linkGbs) ? "" : String.format("   busbw/link %.2f", busbw / linkGbs));
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("bytes", bytes);
       r.put("busbw_over_p2p_bidirectional_same_size", pairedRatio);
       r.put("busbw_over_p2p_bidirectional", busRatio);
       r.put("bf16_time_over_fp32", bf16Ratio);
+      if (!Double.isNaN(linkGbs)) {
+        r.put("busbw_over_link", busbw / linkGbs);
+      }
       result.add(r);
     }
     return result;
@@ -433,6 +507,17 @@ public final class AllReduceBenchmark implements Callable<Integer> {
   private String describeTransport() {
     if (aeron.contains("transport=ipc")) {
       return "aeron:ipc, one media driver shared by the rank processes";
+    }
+    if (lab != null) {
+      return String.format(
+          Locale.ROOT,
+          "UDP between netlab hosts %s (one network namespace each), links %s per direction"
+              + " (%.3f GB/s), %.2f %% random UDP loss per host, one embedded media driver per"
+              + " rank",
+          String.join(",", hosts),
+          lab.spec().rate(),
+          lab.spec().rateBytesPerSecond() / 1e9,
+          lab.spec().lossPct());
     }
     if (hosts != null && hosts.stream().anyMatch(h -> !isThisMachine(h))) {
       return "UDP between " + String.join(",", hosts) + ", one embedded media driver per rank";

@@ -68,6 +68,10 @@ class AllReduceBenchmarkIT {
             new String[] {"--aeron", "mtu"},
             new String[] {"--aeron", "transport=ipc", "--hosts", "127.0.0.1,127.0.0.2"},
             new String[] {"--min", "x"},
+            new String[] {"--netlab", "2"},
+            new String[] {"--netlab", "2,fast"},
+            new String[] {"--netlab", "2,1gbit", "--hosts", "127.0.0.1,127.0.0.2"},
+            new String[] {"--netlab", "3,1gbit", "--world", "2"},
             new String[] {"--no-such-option"});
     for (String[] args : cases) {
       ByteArrayOutputStream err = new ByteArrayOutputStream();
