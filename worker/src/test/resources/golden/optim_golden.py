@@ -107,7 +107,8 @@ def adagrad(h):
 
 
 def lamb(h):
-    """LAMB: bias-corrected Adam direction plus decoupled decay, scaled per block by ||p||/||r||."""
+    """LAMB: bias-corrected Adam direction plus decoupled decay, scaled per decaying block by
+    ||p||/||r||; no-decay blocks take the plain direction (trust 1)."""
     p, m, v = PARAMS0.copy(), np.zeros(SIZE), np.zeros(SIZE)
     b1, b2, eps, wd = h["beta1"], h["beta2"], h["eps"], h["weight_decay"]
     traj = []
@@ -120,7 +121,7 @@ def lamb(h):
         for sl, decay in blocks():
             r = mhat[sl] / (np.sqrt(vhat[sl]) + eps) + (wd * p[sl] if decay else 0.0)
             pn, rn = np.linalg.norm(p[sl]), np.linalg.norm(r)
-            trust = pn / rn if pn > 0 and rn > 0 else 1.0
+            trust = pn / rn if decay and pn > 0 and rn > 0 else 1.0
             new[sl] = p[sl] - lr * trust * r
         p = new
         traj.append(p.copy())

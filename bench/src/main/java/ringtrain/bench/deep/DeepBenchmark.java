@@ -270,6 +270,7 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
                   "cluster.master=\"" + master + "\"",
                   "train.world_size=2",
                   "train.steps=" + sparkSteps,
+                  "schedule.warmup_steps=" + sparkSteps / 4,
                   "train.eval_every_epoch=false",
                   "run.log_every=1",
                   "run.name=deep-overlap",

@@ -27,6 +27,7 @@ public record JobConfig(
     RematConfig remat,
     CommConfig comm,
     SnapshotConfig snapshot,
+    GnsConfig gns,
     String rendered) {
 
   /**
@@ -34,7 +35,7 @@ public record JobConfig(
    * written under one value can be resumed under another.
    */
   private static final List<String> HASH_EXCLUDED =
-      List.of("run", "snapshot", "cluster", "comm.timeout", "train.eval_every_epoch");
+      List.of("run", "snapshot", "cluster", "comm.timeout", "train.eval_every_epoch", "gns");
 
   /** Validates every section of a resolved config. */
   public static JobConfig from(Config resolved) {
@@ -50,6 +51,7 @@ public record JobConfig(
         RematConfig.from(r),
         CommConfig.from(r),
         SnapshotConfig.from(r),
+        GnsConfig.from(r),
         resolved.root().render(ConfigRenderOptions.defaults().setOriginComments(false)));
   }
 

@@ -1,5 +1,7 @@
 package ringtrain.common.config;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
 import java.util.Locale;
 import ringtrain.common.error.ConfigException;
 
@@ -16,6 +18,9 @@ import ringtrain.common.error.ConfigException;
  * @param divFactor one_cycle: initial LR = η / divFactor, &gt; 0
  * @param finalDivFactor one_cycle: final LR = initial LR / finalDivFactor, &gt; 0
  * @param decayFraction wsd: fraction of all steps spent in the final decay, in [0, 1]
+ * @param warmupEpochs warmup length in epochs, ≥ 0; exclusive with {@code warmupSteps} (at most one
+ *     of the two is &gt; 0); converted to steps by {@link #warmupSteps(long)}
+ * @param power poly: exponent p of {@code (1 − progress)^p}, &gt; 0
  */
 public record ScheduleConfig(
     Name name,
@@ -26,7 +31,14 @@ public record ScheduleConfig(
     double pctStart,
     double divFactor,
     double finalDivFactor,
-    double decayFraction) {
+    double decayFraction,
+    double warmupEpochs,
+    double power) {
+
+  /** The job keys of the two warmup lengths. */
+  public static final String WARMUP_STEPS = "schedule.warmup_steps";
+
+  public static final String WARMUP_EPOCHS = "schedule.warmup_epochs";
 
   /** The values of {@code schedule.name}. */
   public enum Name {
@@ -35,7 +47,8 @@ public record ScheduleConfig(
     STEP,
     EXPONENTIAL,
     ONE_CYCLE,
-    WSD;
+    WSD,
+    POLY;
 
     /** The spelling used in config files. */
     @Override
@@ -48,7 +61,7 @@ public record ScheduleConfig(
     if (name == null) {
       throw new ConfigException(
           "schedule.name is missing; set it to warmup_cosine, constant, step, exponential,"
-              + " one_cycle or wsd");
+              + " one_cycle, wsd or poly");
     }
     if (warmupSteps < 0) {
       throw new ConfigException("schedule.warmup_steps = " + warmupSteps + " must be >= 0");
@@ -75,6 +88,68 @@ public record ScheduleConfig(
               + decayFraction
               + " is out of range; it must be >= 0 and <= 1");
     }
+    if (!(warmupEpochs >= 0) || !Double.isFinite(warmupEpochs)) {
+      throw new ConfigException(
+          "schedule.warmup_epochs = " + warmupEpochs + " must be a finite number >= 0");
+    }
+    if (warmupEpochs > 0 && warmupSteps > 0) {
+      throw new ConfigException(
+          "schedule.warmup_epochs = "
+              + trim(warmupEpochs)
+              + " and schedule.warmup_steps = "
+              + warmupSteps
+              + " are both set; give the warmup in one of them and set the other to 0");
+    }
+    positive("schedule.power", power);
+  }
+
+  /** The schedule of the nine keys before warmup_epochs and power (no epoch warmup, power 2). */
+  public ScheduleConfig(
+      Name name,
+      long warmupSteps,
+      double minLr,
+      long stepSize,
+      double gamma,
+      double pctStart,
+      double divFactor,
+      double finalDivFactor,
+      double decayFraction) {
+    this(
+        name,
+        warmupSteps,
+        minLr,
+        stepSize,
+        gamma,
+        pctStart,
+        divFactor,
+        finalDivFactor,
+        decayFraction,
+        0,
+        2);
+  }
+
+  /**
+   * Warmup length W in optimizer steps: {@code warmupSteps}, or {@code warmupEpochs ·
+   * stepsPerEpoch} rounded half up (at least 1) when the warmup is given in epochs.
+   */
+  public long warmupSteps(long stepsPerEpoch) {
+    if (warmupEpochs == 0) {
+      return warmupSteps;
+    }
+    return Math.max(1, (long) Math.floor(warmupEpochs * stepsPerEpoch + 0.5));
+  }
+
+  /**
+   * The user's layer of the config (job file ⊕ --set, before the reference defaults): when it sets
+   * {@code schedule.warmup_epochs} but not {@code schedule.warmup_steps}, the reference default of
+   * warmup_steps is replaced by 0, so that only the user's own settings can collide (both &gt; 0 is
+   * refused by the constructor).
+   */
+  public static Config userWarmup(Config user) {
+    if (!user.hasPath(WARMUP_EPOCHS) || user.hasPath(WARMUP_STEPS)) {
+      return user;
+    }
+    return user.withValue(WARMUP_STEPS, ConfigValueFactory.fromAnyRef(0));
   }
 
   /** Reads and validates every {@code schedule.*} key. */
@@ -88,7 +163,13 @@ public record ScheduleConfig(
         r.number("schedule.pct_start"),
         r.number("schedule.div_factor"),
         r.number("schedule.final_div_factor"),
-        r.number("schedule.decay_fraction"));
+        r.number("schedule.decay_fraction"),
+        r.number("schedule.warmup_epochs"),
+        r.number("schedule.power"));
+  }
+
+  private static String trim(double value) {
+    return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
   }
 
   private static void positive(String key, double value) {

@@ -16,6 +16,8 @@ package ringtrain.common.metrics;
  * @param computeMs forward and backward time of the step in milliseconds
  * @param overlapMs all-reduce time hidden behind backward in milliseconds (0 without overlap)
  * @param skippedSteps fp16 steps skipped so far in the run because of inf/NaN gradients
+ * @param gns the gradient noise scale after this step, or null where it is not estimated (B = b, or
+ *     no finite step yet)
  */
 public record StepMetrics(
     long step,
@@ -29,7 +31,38 @@ public record StepMetrics(
     double examplesPerS,
     double computeMs,
     double overlapMs,
-    long skippedSteps) {
+    long skippedSteps,
+    GnsMetrics gns) {
+
+  /** Metrics without a gradient noise scale. */
+  public StepMetrics(
+      long step,
+      long epoch,
+      double loss,
+      double lr,
+      double gradNorm,
+      double lossScale,
+      double stepMs,
+      double commMs,
+      double examplesPerS,
+      double computeMs,
+      double overlapMs,
+      long skippedSteps) {
+    this(
+        step,
+        epoch,
+        loss,
+        lr,
+        gradNorm,
+        lossScale,
+        stepMs,
+        commMs,
+        examplesPerS,
+        computeMs,
+        overlapMs,
+        skippedSteps,
+        null);
+  }
 
   /** Metrics without the compute/overlap split and skip count (all zero). */
   public StepMetrics(
@@ -42,6 +75,6 @@ public record StepMetrics(
       double stepMs,
       double commMs,
       double examplesPerS) {
-    this(step, epoch, loss, lr, gradNorm, lossScale, stepMs, commMs, examplesPerS, 0, 0, 0);
+    this(step, epoch, loss, lr, gradNorm, lossScale, stepMs, commMs, examplesPerS, 0, 0, 0, null);
   }
 }

@@ -43,11 +43,37 @@ class ScheduleConfigTest {
     "schedule.final_div_factor, -10",
     "schedule.decay_fraction, 1.2",
     "schedule.decay_fraction, -0.1",
+    "schedule.warmup_epochs, -1",
+    "schedule.power, 0",
   })
   void shouldRejectBadValueNamingItsKey(String key, String value) {
     assertThatThrownBy(() -> ScheduleConfig.from(OptimConfigTest.reference(Map.of(key, value))))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(key)
         .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void shouldZeroTheDefaultWarmupStepsWhenTheJobGivesEpochs() {
+    com.typesafe.config.Config user =
+        com.typesafe.config.ConfigFactory.parseMap(Map.of("schedule.warmup_epochs", 5));
+    ScheduleConfig cfg =
+        ScheduleConfig.from(
+            new ConfigReader(
+                ScheduleConfig.userWarmup(user)
+                    .withFallback(OptimConfigTest.reference(Map.of()).config())));
+    assertThat(cfg.warmupSteps()).isZero();
+    assertThat(cfg.warmupSteps(32)).isEqualTo(160);
+    com.typesafe.config.Config both =
+        com.typesafe.config.ConfigFactory.parseMap(
+            Map.of("schedule.warmup_epochs", 5, "schedule.warmup_steps", 10));
+    assertThatThrownBy(
+            () ->
+                ScheduleConfig.from(
+                    new ConfigReader(
+                        ScheduleConfig.userWarmup(both)
+                            .withFallback(OptimConfigTest.reference(Map.of()).config()))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("are both set");
   }
 }

@@ -48,6 +48,7 @@ public final class ConfigLoader {
       merged = merged.withFallback(parseJobFile(jobFile));
     }
     rejectUnknownKeys(merged, reference);
+    merged = ringtrain.common.config.ScheduleConfig.userWarmup(merged);
     try {
       return merged.withFallback(reference).resolve(ConfigResolveOptions.defaults());
     } catch (com.typesafe.config.ConfigException e) {

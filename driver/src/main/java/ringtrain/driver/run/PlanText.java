@@ -58,7 +58,10 @@ public final class PlanText {
         "schedule",
         job.schedule().name()
             + ", warmup "
-            + job.schedule().warmupSteps()
+            + plan.warmupSteps()
+            + (job.schedule().warmupEpochs() > 0
+                ? " (" + fmt(job.schedule().warmupEpochs()) + " epochs)"
+                : "")
             + " of "
             + plan.totalSteps()
             + " steps, min_lr "

@@ -22,6 +22,7 @@ import ringtrain.worker.data.BatchPlan;
 import ringtrain.worker.data.Dataset;
 import ringtrain.worker.data.MiniBatches;
 import ringtrain.worker.data.TrainTest;
+import ringtrain.worker.ddp.GradientNoiseScale;
 import ringtrain.worker.model.Dl4jGradientEngine;
 import ringtrain.worker.model.GradientEngine;
 import ringtrain.worker.model.NetworkFactory;
@@ -44,7 +45,8 @@ import ringtrain.worker.snapshot.TrainingState;
  *
  * <p>The loss of the step travels in one extra slot behind the gradient, so the same all-reduce
  * that averages the gradient also averages the loss; a second slot carries "this rank saw inf/NaN"
- * so that with fp16 loss scaling every rank makes the same skip decision.
+ * so that with fp16 loss scaling every rank makes the same skip decision; a third carries the
+ * rank's mean squared micro-batch gradient norm, the small-batch term of the gradient noise scale.
  *
  * <p>With {@code comm.overlap}, the layer-by-layer engine reports each finished layer, and every
  * gradient bucket is handed to a background all-reduce as soon as its layers are done.
@@ -73,6 +75,9 @@ public final class TrainingLoop {
   private final boolean images;
 
   private final LossScaler scaler;
+
+  /** The gradient noise scale estimate; null when the global batch is one micro-batch. */
+  private final GradientNoiseScale noise;
 
   /** Set when buckets are all-reduced during backward; null otherwise. */
   private final LayerEngine layerEngine;
@@ -135,10 +140,15 @@ public final class TrainingLoop {
             job.data().shuffle(),
             job.train().seed());
     long p = net.numParams();
-    this.gradAndLoss = Nd4j.zeros(DataType.FLOAT, p + 2);
+    this.gradAndLoss = Nd4j.zeros(DataType.FLOAT, p + 3);
     this.grad = gradAndLoss.get(NDArrayIndex.interval(0, p));
     this.gradBuffer = buffer(gradAndLoss);
     this.params = engine.params().reshape(p);
+    long micro = job.train().microBatch();
+    this.noise =
+        GradientNoiseScale.defined(micro, batches.globalBatch())
+            ? new GradientNoiseScale(micro, batches.globalBatch(), job.gns().ema())
+            : null;
     PrecisionConfig precision = job.precision();
     this.scaler =
         precision.compute() == PrecisionConfig.Precision.FP16
@@ -156,7 +166,7 @@ public final class TrainingLoop {
         GradientBuckets.Bucket bucket = buckets.buckets().get(b);
         bucketBuffers[b] = slice(gradBuffer, bucket.from(), bucket.to());
       }
-      this.tailBuffer = slice(gradBuffer, p, p + 2);
+      this.tailBuffer = slice(gradBuffer, p, p + 3);
     } else {
       this.layerEngine = null;
       this.buckets = null;
@@ -262,7 +272,8 @@ public final class TrainingLoop {
                 interval.examplesPerSecond(),
                 interval.meanComputeMs(),
                 interval.meanOverlapMs(),
-                scaler.skippedSteps()));
+                scaler.skippedSteps(),
+                noise == null ? null : noise.current()));
         interval = new IntervalStats();
       }
 
@@ -328,6 +339,7 @@ public final class TrainingLoop {
     long p = grad.length();
     gradAndLoss.putScalar(p + 1, 0f);
     double lossSum = 0;
+    double smallSq = 0;
     for (int j = 0; j < k; j++) {
       DataSet batch = MiniBatches.of(data.train(), batches.indices(s, comm.rank(), j), images);
       // Dropout masks depend only on (seed, step, rank, micro-batch): a resumed run replays them.
@@ -337,6 +349,10 @@ public final class TrainingLoop {
         layerEngine.setLayerListener(layer -> layerDone(layer, s, k));
       }
       lossSum += engine.computeGradient(batch);
+      if (noise != null) {
+        double norm = engine.gradient().norm2Number().doubleValue();
+        smallSq += norm * norm;
+      }
       if (layerEngine != null && last) {
         layerEngine.setLayerListener(null);
         continue;
@@ -355,6 +371,8 @@ public final class TrainingLoop {
       flagNonFinite(grad);
     }
     gradAndLoss.putScalar(p, lossSum / k);
+    double unscale = 1.0 / (job.train().microBatch() * scale);
+    gradAndLoss.putScalar(p + 2, smallSq / k * unscale * unscale);
     long computeEnd = System.nanoTime();
 
     long commNanos = 0;
@@ -392,6 +410,9 @@ public final class TrainingLoop {
       GradientClipping.clipByValue(grad, job.optim().clipValue());
       optimizer.step(params, grad, lr);
       engine.paramsUpdated();
+      if (noise != null) {
+        noise.update(gradAndLoss.getDouble(p + 2), gradNorm * gradNorm);
+      }
     }
     return new StepOutcome(
         loss,

@@ -37,12 +37,18 @@ public record TrainingPlan(
     long total =
         job.train().steps() > 0 ? job.train().steps() : stepsPerEpoch * job.train().epochs();
     LrScaling.checkWarmup(job.optim(), job.schedule(), batches.globalBatch());
+    LrSchedules.checkWarmupFits(job.schedule(), stepsPerEpoch, total);
     double peak = LrScaling.scaledPeak(job.optim(), batches.globalBatch());
     return new TrainingPlan(job, trainSize, batches.globalBatch(), stepsPerEpoch, total, peak);
   }
 
   public LrSchedule schedule() {
-    return LrSchedules.create(job.schedule(), peakLr, totalSteps);
+    return LrSchedules.create(job.schedule(), peakLr, totalSteps, stepsPerEpoch);
+  }
+
+  /** Warmup steps W, derived from schedule.warmup_epochs when the warmup is given in epochs. */
+  public long warmupSteps() {
+    return job.schedule().warmupSteps(stepsPerEpoch);
   }
 
   /** Epochs the run covers, fractional when train.steps is set. */

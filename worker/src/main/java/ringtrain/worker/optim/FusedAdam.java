@@ -110,7 +110,7 @@ final class FusedAdam {
     }
   }
 
-  private static long address(INDArray x) {
+  static long address(INDArray x) {
     return x.data().addressPointer().address() + x.offset() * 4L;
   }
 }

@@ -3,26 +3,54 @@ package ringtrain.worker.optim;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * LARS (You et al. 2017) with momentum. Per decaying block: {@code trust = c·‖θ‖/(‖g‖ + λ‖θ‖)} (1
- * when a norm is 0), {@code μ ← m·μ + trust·(g + λθ)}; blocks without decay take trust 1 and no
- * decay. Then {@code θ ← θ − η·μ}.
+ * LARS (You et al. 2017, Algorithm 1) with momentum. On a decaying block the local learning rate is
+ * {@code trust = c·‖θ‖/(‖g‖ + λ‖θ‖)} (c = optim.trust_coefficient; 1 when either norm is 0) and
+ * {@code μ ← m·μ + trust·(g + λθ)}; no-decay blocks (biases, normalization gain and shift) take
+ * {@code μ ← m·μ + g}: neither decay nor a trust ratio. Then {@code θ ← θ − η·μ} with the scheduled
+ * global rate η. μ starts at 0, so the first step is {@code θ − η·trust·(g + λθ)}.
+ *
+ * <p>On the CPU backend one {@link FusedLars} step; elsewhere a sequence of ND4J passes.
  */
 final class Lars extends FlatOptimizer {
   private final double momentum;
   private final double weightDecay;
   private final double trustCoefficient;
   private final BlockViews buffer;
+  private final FusedLars fused;
 
   Lars(ParamLayout layout, double momentum, double weightDecay, double trustCoefficient) {
+    this(layout, momentum, weightDecay, trustCoefficient, FusedAdam.available());
+  }
+
+  /** {@code fuse}: the fused {@link FusedLars} (CPU only) or one ND4J pass per operation. */
+  Lars(
+      ParamLayout layout,
+      double momentum,
+      double weightDecay,
+      double trustCoefficient,
+      boolean fuse) {
     super(layout, "momentum");
     this.momentum = momentum;
     this.weightDecay = weightDecay;
     this.trustCoefficient = trustCoefficient;
     this.buffer = BlockViews.of(stateVector("momentum"), layout);
+    this.fused = fuse ? new FusedLars() : null;
   }
 
   @Override
   protected void update(BlockViews params, BlockViews grad, double lr, long t) {
+    if (fused != null) {
+      fused.step(
+          params.all(),
+          grad.all(),
+          buffer.all(),
+          blocks,
+          momentum,
+          weightDecay,
+          trustCoefficient,
+          lr);
+      return;
+    }
     buffer.all().muli(momentum);
     for (int i = 0; i < blocks.size(); i++) {
       INDArray p = params.block(i);

@@ -149,7 +149,9 @@ final class ReferenceOptimizer extends FlatOptimizer {
       paramSq += (double) p[i] * p[i];
       updateSq += ri * ri;
     }
-    double trust = paramSq > 0 && updateSq > 0 ? Math.sqrt(paramSq) / Math.sqrt(updateSq) : 1.0;
+    // No-decay blocks are excluded from the trust ratio as well as from decay.
+    double trust =
+        decay && paramSq > 0 && updateSq > 0 ? Math.sqrt(paramSq) / Math.sqrt(updateSq) : 1.0;
     for (int i = from; i < to; i++) {
       p[i] = (float) (p[i] - lr * trust * r[i - from]);
     }

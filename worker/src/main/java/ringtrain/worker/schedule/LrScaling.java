@@ -21,14 +21,16 @@ public final class LrScaling {
 
   /**
    * Throws ConfigException naming schedule.warmup_steps when scaling=linear, B/base_batch &gt;
-   * optim.warmup_required_above and warmup_steps == 0 (schedule name one_cycle counts as having
-   * warmup). Large linearly scaled learning rates diverge without warmup (Goyal et al. 2017).
+   * optim.warmup_required_above and there is no warmup, in steps or epochs (one_cycle counts as
+   * having warmup). Large linearly scaled learning rates diverge without warmup (Goyal et al.
+   * 2017).
    */
   public static void checkWarmup(OptimConfig optim, ScheduleConfig schedule, long globalBatch) {
     double ratio = ratio(optim, globalBatch);
     if (optim.scaling() == OptimConfig.Scaling.LINEAR
         && ratio > optim.warmupRequiredAbove()
         && schedule.warmupSteps() == 0
+        && schedule.warmupEpochs() == 0
         && schedule.name() != ScheduleConfig.Name.ONE_CYCLE) {
       throw new ConfigException(
           String.format(

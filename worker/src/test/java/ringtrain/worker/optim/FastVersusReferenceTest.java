@@ -112,4 +112,52 @@ class FastVersusReferenceTest {
         .as("the parameters moved")
         .isGreaterThan(1e-2);
   }
+
+  /** A block longer than the fused kernels' staging chunk, and one bias block, both uneven. */
+  private static final ParamLayout LONG_LAYOUT =
+      new ParamLayout(
+          List.of(
+              new ParamBlock("0_W", 0, 5003, true),
+              new ParamBlock("0_b", 5003, 61, false),
+              new ParamBlock("1_W", 5064, 2100, true)));
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"lamb", "lars"})
+  void shouldFuseTheLargeBatchOptimizersWithoutChangingTheResult(String name) {
+    Random random = new Random(11);
+    int n = (int) LONG_LAYOUT.size();
+    float[] p0 = new float[n];
+    for (int i = 0; i < n; i++) {
+      p0[i] = (float) (random.nextGaussian() * 0.05);
+    }
+    INDArray fusedParams = Nd4j.create(p0);
+    INDArray passParams = Nd4j.create(p0);
+    Optimizer fused =
+        name.equals("lamb")
+            ? new Lamb(LONG_LAYOUT, 0.9, 0.999, 1e-6, 0.05, true)
+            : new Lars(LONG_LAYOUT, 0.9, 0.05, 0.01, true);
+    Optimizer passes =
+        name.equals("lamb")
+            ? new Lamb(LONG_LAYOUT, 0.9, 0.999, 1e-6, 0.05, false)
+            : new Lars(LONG_LAYOUT, 0.9, 0.05, 0.01, false);
+    for (int s = 0; s < 25; s++) {
+      float[] g = new float[n];
+      for (int i = 0; i < n; i++) {
+        g[i] = (float) (random.nextGaussian() * (i % 5 == 0 ? 1e-3 : 1.0));
+      }
+      INDArray grad = Nd4j.create(g);
+      fused.step(fusedParams, grad, 0.01 * (1 + s % 4));
+      passes.step(passParams, grad, 0.01 * (1 + s % 4));
+    }
+    assertCloseArrays(name + " params", fusedParams.toFloatVector(), passParams.toFloatVector());
+    for (String key : passes.state().keySet()) {
+      assertCloseArrays(
+          name + " " + key,
+          fused.state().get(key).toFloatVector(),
+          passes.state().get(key).toFloatVector());
+    }
+    assertThat(fusedParams.sub(Nd4j.create(p0)).amaxNumber().doubleValue())
+        .as("the parameters moved")
+        .isGreaterThan(1e-3);
+  }
 }

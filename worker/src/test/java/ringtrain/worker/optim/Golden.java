@@ -27,20 +27,26 @@ public final class Golden {
   /** Absolute floor, for values that are zero or nearly so. */
   public static final double ABS = 1e-9;
 
-  private static JsonNode root;
+  private static final java.util.Map<String, JsonNode> FILES = new java.util.HashMap<>();
 
   private Golden() {}
 
   /** The parsed {@code optim_golden.json}. */
-  public static synchronized JsonNode json() {
-    if (root == null) {
-      try (InputStream in = Golden.class.getResourceAsStream("/golden/optim_golden.json")) {
-        root = new ObjectMapper().readTree(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return root;
+  public static JsonNode json() {
+    return json("optim_golden.json");
+  }
+
+  /** The parsed golden file {@code golden/NAME} (e.g. {@code large_batch_golden.json}). */
+  public static synchronized JsonNode json(String name) {
+    return FILES.computeIfAbsent(
+        name,
+        n -> {
+          try (InputStream in = Golden.class.getResourceAsStream("/golden/" + n)) {
+            return new ObjectMapper().readTree(in);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   /** {@code conf/reference.conf} with {@code overrides} on top. */
