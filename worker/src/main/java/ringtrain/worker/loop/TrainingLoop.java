@@ -164,8 +164,12 @@ public final class TrainingLoop {
       start = checkpoints.restore(resume.get());
       LOG.info("rank {} resumed at step {}", comm.rank(), start);
     } else {
-      NetworkSource.startParams(job.model())
-          .ifPresent(p -> params.assign(p.reshape(params.shape())));
+      // A model zip's parameters are the start point; rank 0 reads them, the broadcast does the
+      // rest.
+      if (comm.rank() == 0) {
+        NetworkSource.startParams(job.model())
+            .ifPresent(p -> params.assign(p.reshape(params.shape())));
+      }
       if (comm.worldSize() > 1) {
         comm.broadcast(GradientBuffer.buffer(params), 0, 0);
       }
