@@ -87,6 +87,10 @@ class Dl4jNetworkTest {
     assertThat(Files.readString(run.runDirectory().resolve("plan.txt")))
         .contains("ComputationGraph")
         .contains("param roles");
+    // eval needs no model settings: the zip carries the graph; the config only names the data.
+    List<String> dataOnly = job().stream().filter(k -> !k.startsWith("model.")).toList();
+    var eval = ModelEvaluation.evaluate(run.runDirectory().resolve("model.zip"), null, dataOnly);
+    assertThat(eval.testAccuracy()).isEqualTo(run.training().eval().testAccuracy());
   }
 
   @Test
