@@ -20,8 +20,7 @@ class LauncherQuickStartIT {
 
   @Test
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
-  void shouldPrintNoWarningOrErrorLineOnASuccessfulQuickStart(@TempDir Path tmp)
-      throws Exception {
+  void shouldPrintNoWarningOrErrorLineOnASuccessfulQuickStart(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("run");
     ProcessBuilder pb =
         new ProcessBuilder(

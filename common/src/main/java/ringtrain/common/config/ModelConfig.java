@@ -6,7 +6,7 @@ import ringtrain.common.error.ConfigException;
 /**
  * The {@code model.*} section: which network to build.
  *
- * @param type mlp or cnn
+ * @param type mlp, cnn, deep_mlp, or dl4j (a network given by file or zoo name)
  * @param hidden widths of the dense hidden layers (after the convolutions for cnn)
  * @param activation activation of every hidden layer
  * @param dropout probability of dropping an input of a hidden dense layer, in [0, 1)
@@ -14,6 +14,10 @@ import ringtrain.common.error.ConfigException;
  * @param cnnKernel convolution kernel size (cnn only)
  * @param depth number of hidden layers (deep_mlp only)
  * @param width units of every hidden layer (deep_mlp only)
+ * @param file dl4j: a network configuration JSON or a ModelSerializer zip; empty for none
+ * @param zoo dl4j: a deeplearning4j-zoo architecture name; empty for none
+ * @param network dl4j: the network's configuration JSON as resolved by the driver from {@code file}
+ *     or {@code zoo} (it ships to the ranks and enters the config hash); empty until resolved
  */
 public record ModelConfig(
     Type type,
@@ -23,14 +27,19 @@ public record ModelConfig(
     List<Integer> cnnChannels,
     int cnnKernel,
     int depth,
-    int width) {
+    int width,
+    String file,
+    String zoo,
+    String network) {
 
   /** Network families. */
   public enum Type {
     MLP,
     CNN,
     /** {@code depth} equal dense layers: deep enough for recomputation and overlap to matter. */
-    DEEP_MLP
+    DEEP_MLP,
+    /** Any DL4J network: {@code model.file} (JSON or zip) or {@code model.zoo}. */
+    DL4J
   }
 
   /** Hidden-layer activations. */
@@ -45,8 +54,24 @@ public record ModelConfig(
   }
 
   public ModelConfig {
+    file = file == null ? "" : file;
+    zoo = zoo == null ? "" : zoo;
+    network = network == null ? "" : network;
     hidden = List.copyOf(hidden);
     cnnChannels = List.copyOf(cnnChannels);
+  }
+
+  /** A built-in network. */
+  public ModelConfig(
+      Type type,
+      List<Integer> hidden,
+      Activation activation,
+      double dropout,
+      List<Integer> cnnChannels,
+      int cnnKernel,
+      int depth,
+      int width) {
+    this(type, hidden, activation, dropout, cnnChannels, cnnKernel, depth, width, "", "", "");
   }
 
   /** An mlp or cnn (no deep_mlp sizes). */
@@ -80,7 +105,25 @@ public record ModelConfig(
     int kernel = r.atLeast("model.cnn.kernel", 1);
     int depth = r.atLeast("model.depth", 1);
     int width = r.atLeast("model.width", 1);
-    return new ModelConfig(type, hidden, activation, dropout, channels, kernel, depth, width);
+    String file = r.string("model.file");
+    String zoo = r.string("model.zoo");
+    String network = r.string("model.network");
+    if (type == Type.DL4J && file.isEmpty() == zoo.isEmpty() && network.isEmpty()) {
+      throw new ConfigException(
+          file.isEmpty()
+              ? "model.type = dl4j needs a network: set model.file = a DL4J JSON or model zip, or"
+                  + " model.zoo = an architecture name (e.g. LeNet)"
+              : "model.file and model.zoo are both set; keep one of them");
+    }
+    if (type != Type.DL4J && !(file.isEmpty() && zoo.isEmpty())) {
+      throw new ConfigException(
+          (file.isEmpty() ? "model.zoo" : "model.file")
+              + " is set but model.type = "
+              + type.name().toLowerCase(java.util.Locale.ROOT)
+              + "; set model.type = dl4j to train that network");
+    }
+    return new ModelConfig(
+        type, hidden, activation, dropout, channels, kernel, depth, width, file, zoo, network);
   }
 
   private static void positiveWidths(String key, List<Integer> widths) {

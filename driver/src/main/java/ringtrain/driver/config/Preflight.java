@@ -86,11 +86,41 @@ public final class Preflight {
    * checks model against data, and returns the number of parameters.
    */
   static long checkModel(JobConfig job, TrainTest data) {
+    if (job.model().type() == ModelConfig.Type.DL4J) {
+      return dl4jParams(job.model().network());
+    }
     MultiLayerConfiguration conf =
         NetworkFactory.configuration(
             job.model(), data.train().shape(), data.train().numClasses(), job.train().seed());
     long params = 0;
     for (NeuralNetConfiguration layer : conf.getConfs()) {
+      params = saturatingAdd(params, layer.getLayer().initializer().numParams(layer));
+    }
+    return params;
+  }
+
+  /** Parameters of a DL4J network's JSON configuration, counted without allocating them. */
+  private static long dl4jParams(String json) {
+    long params = 0;
+    boolean graph;
+    try {
+      graph = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).has("vertices");
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+    if (graph) {
+      for (org.deeplearning4j.nn.conf.graph.GraphVertex vertex :
+          org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(json)
+              .getVertices()
+              .values()) {
+        if (vertex instanceof org.deeplearning4j.nn.conf.graph.LayerVertex layer) {
+          NeuralNetConfiguration conf = layer.getLayerConf();
+          params = saturatingAdd(params, conf.getLayer().initializer().numParams(conf));
+        }
+      }
+      return params;
+    }
+    for (NeuralNetConfiguration layer : MultiLayerConfiguration.fromJson(json).getConfs()) {
       params = saturatingAdd(params, layer.getLayer().initializer().numParams(layer));
     }
     return params;
@@ -111,6 +141,7 @@ public final class Preflight {
           case DEEP_MLP -> "model.depth and model.width";
           case CNN -> "model.cnn.channels and model.hidden";
           case MLP -> "model.hidden";
+          case DL4J -> "the network of model.file or model.zoo";
         };
     String model = describe(job.model());
     if (driverLimit > 0 && driverNeeds > driverLimit) {
@@ -149,6 +180,7 @@ public final class Preflight {
       case DEEP_MLP -> "model.depth = " + m.depth() + ", model.width = " + m.width();
       case CNN -> "model.cnn.channels = " + m.cnnChannels() + ", model.hidden = " + m.hidden();
       case MLP -> "model.hidden = " + m.hidden();
+      case DL4J -> m.zoo().isEmpty() ? "model.file = " + m.file() : "model.zoo = " + m.zoo();
     };
   }
 

@@ -4,21 +4,21 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import ringtrain.common.config.JobConfig;
-import ringtrain.common.config.ModelConfig;
 import ringtrain.common.error.UserException;
 import ringtrain.common.metrics.EvalMetrics;
 import ringtrain.driver.config.ConfigLoader;
 import ringtrain.worker.data.Dataset;
 import ringtrain.worker.data.DatasetLoader;
 import ringtrain.worker.loop.TestSetScorer;
+import ringtrain.worker.model.NetworkSource;
+import ringtrain.worker.model.TrainableModel;
 
-/** {@code ringtrain eval}: a saved model.zip scored on the test set a config names. */
+/**
+ * {@code ringtrain eval}: a saved model.zip (MultiLayerNetwork or ComputationGraph; the zip holds
+ * its own network configuration, so no model settings are needed) scored on the test set a config
+ * names.
+ */
 public final class ModelEvaluation {
   private ModelEvaluation() {}
 
@@ -28,9 +28,9 @@ public final class ModelEvaluation {
       throw new UserException(
           "--model " + model + " does not exist; pass the model.zip of a finished run");
     }
-    MultiLayerNetwork net;
+    TrainableModel net;
     try {
-      net = ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false);
+      net = NetworkSource.restore(model);
     } catch (IOException | RuntimeException e) {
       throw new UserException(
           "--model "
@@ -40,7 +40,23 @@ public final class ModelEvaluation {
               + "); pass the model.zip written by 'ringtrain train'");
     }
     Dataset test = DatasetLoader.load(job.data(), job.train().seed()).test();
-    long outputs = net.getLayer(net.getnLayers() - 1).getParam("W").size(1);
+    boolean images = test.shape().length == 3 && net.imageInput();
+    long outputs;
+    try {
+      outputs =
+          net.output(
+                  ringtrain.worker.data.MiniBatches.of(test, new int[] {0}, images).getFeatures())
+              .size(1);
+    } catch (RuntimeException e) {
+      throw new UserException(
+          "--model "
+              + model
+              + " does not accept the test data's examples ("
+              + (images
+                  ? "images of shape " + java.util.Arrays.toString(test.shape())
+                  : test.featureCount() + " features each")
+              + "); pass the --conf (and --set) the model was trained with");
+    }
     if (outputs != test.numClasses()) {
       throw new UserException(
           "--model "
@@ -51,45 +67,7 @@ public final class ModelEvaluation {
               + test.numClasses()
               + "; pass the config the model was trained with");
     }
-    boolean images = test.shape().length == 3 && job.model().type() == ModelConfig.Type.CNN;
-    checkInput(net, test, images, model);
     float[] totals = TestSetScorer.score(net, test, images, 0, test.size());
     return new EvalMetrics(0, 0, totals[1] / totals[2], totals[0] / totals[2]);
-  }
-
-  /**
-   * The model's first layer against the data the config describes: a dense model needs flat input
-   * of its width, a convolutional one images of its channel count. Checked before scoring, where
-   * DL4J would fail with a shape exception.
-   */
-  static void checkInput(MultiLayerNetwork net, Dataset test, boolean images, Path model) {
-    Layer first = net.getLayerWiseConfigurations().getConf(0).getLayer();
-    boolean convolutional = first instanceof ConvolutionLayer;
-    String fix = "; pass the --conf (and --set) the model was trained with";
-    if (convolutional != images) {
-      throw new UserException(
-          "--model "
-              + model
-              + " is a "
-              + (convolutional ? "convolutional" : "dense")
-              + " network but the config gives it "
-              + (images ? "images (model.type = cnn)" : "flat vectors")
-              + fix);
-    }
-    if (first instanceof FeedForwardLayer layer) {
-      long expected = layer.getNIn();
-      long found = convolutional ? test.shape()[0] : test.featureCount();
-      if (expected != found) {
-        throw new UserException(
-            "--model "
-                + model
-                + " expects "
-                + expected
-                + (convolutional ? " channels" : " features")
-                + " per example but the data has "
-                + found
-                + fix);
-      }
-    }
   }
 }

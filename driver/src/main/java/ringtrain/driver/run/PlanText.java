@@ -1,14 +1,28 @@
 package ringtrain.driver.run;
 
 import java.util.Locale;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import ringtrain.common.config.JobConfig;
 import ringtrain.worker.loop.TrainingPlan;
+import ringtrain.worker.model.TrainableModel;
+import ringtrain.worker.optim.ParamLayout;
+import ringtrain.worker.optim.ParamRole;
 
 /** The human-readable plan printed before training and saved as plan.txt. */
 public final class PlanText {
   private PlanText() {}
 
   public static String render(TrainingPlan plan, String snapshotLocation, int testSize) {
+    return render(plan, snapshotLocation, testSize, null);
+  }
+
+  /**
+   * The plan, with the network's kind, size and parameter roles when {@code model} is given.
+   *
+   * @param model the network the run trains, or null
+   */
+  public static String render(
+      TrainingPlan plan, String snapshotLocation, int testSize, TrainableModel model) {
     JobConfig job = plan.job();
     StringBuilder out = new StringBuilder();
     line(out, "run", job.run().name());
@@ -24,6 +38,28 @@ public final class PlanText {
             + testSize
             + " test)");
     line(out, "model", job.model().type().name().toLowerCase(Locale.ROOT) + " " + modelShape(job));
+    if (model != null) {
+      ParamLayout layout = model.layout();
+      line(
+          out,
+          "network",
+          model.network().getClass().getSimpleName()
+              + ", "
+              + model.order().size()
+              + (model.network() instanceof MultiLayerNetwork ? " layers, " : " layer vertices, ")
+              + layout.size()
+              + " parameters");
+      line(
+          out,
+          "param roles",
+          "weight "
+              + layout.count(ParamRole.WEIGHT)
+              + " (decayed), no-decay "
+              + layout.count(ParamRole.NO_DECAY)
+              + ", state "
+              + layout.count(ParamRole.STATE)
+              + " (running statistics, averaged over ranks)");
+    }
     line(out, "world size N", String.valueOf(job.train().worldSize()));
     line(out, "micro-batch b", String.valueOf(job.train().microBatch()));
     line(out, "accumulation k", String.valueOf(job.train().accumulation()));
@@ -117,6 +153,11 @@ public final class PlanText {
   }
 
   private static String modelShape(JobConfig job) {
+    if (job.model().type() == ringtrain.common.config.ModelConfig.Type.DL4J) {
+      return job.model().zoo().isEmpty()
+          ? "from " + job.model().file()
+          : "zoo " + job.model().zoo();
+    }
     return job.model().type() == ringtrain.common.config.ModelConfig.Type.CNN
         ? "conv " + job.model().cnnChannels() + " → dense " + job.model().hidden()
         : job.model().type() == ringtrain.common.config.ModelConfig.Type.DEEP_MLP

@@ -1,18 +1,18 @@
 package ringtrain.driver.run;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.JobConfig;
+import ringtrain.common.config.ModelConfig;
 import ringtrain.common.error.SnapshotException;
 import ringtrain.common.error.UserException;
 import ringtrain.common.metrics.MetricsSink;
@@ -29,9 +29,13 @@ import ringtrain.driver.metrics.StartSteps;
 import ringtrain.driver.metrics.Summary;
 import ringtrain.worker.data.DatasetLoader;
 import ringtrain.worker.data.TrainTest;
+import ringtrain.worker.loop.EngineSelector;
+import ringtrain.worker.loop.TrainingLoop;
 import ringtrain.worker.loop.TrainingPlan;
 import ringtrain.worker.loop.TrainingResult;
-import ringtrain.worker.model.NetworkFactory;
+import ringtrain.worker.model.Models;
+import ringtrain.worker.model.NetworkSource;
+import ringtrain.worker.model.TrainableModel;
 import ringtrain.worker.snapshot.SnapshotStore;
 import ringtrain.worker.snapshot.TrainingState;
 
@@ -42,6 +46,9 @@ import ringtrain.worker.snapshot.TrainingState;
  */
 public final class TrainRun {
   private static final Logger LOG = LoggerFactory.getLogger(TrainRun.class);
+
+  /** The default snapshot folder inside the run directory (as {@link RunDirectory#snapshots}). */
+  private static final String SNAPSHOTS = "snapshots";
 
   private final Path jobFile;
   private final List<String> overrides;
@@ -90,19 +97,29 @@ public final class TrainRun {
     boolean onSpark =
         !cluster.effectiveMaster().isEmpty() || SparkLauncher.activeContext().isPresent();
     TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
-    TrainingPlan plan = TrainingPlan.of(job, data.train().size());
 
     Path root = out != null ? out : Paths.get("runs", job.run().name());
-    Preflight.check(resolved, job, cluster, data, plan);
-    dir = RunDirectory.open(root, resume);
+    dir = resume ? RunDirectory.open(root, true) : null;
     Path snapshotDir =
-        job.snapshot().dir().isEmpty() ? dir.snapshots() : Paths.get(job.snapshot().dir());
+        job.snapshot().dir().isEmpty() ? root.resolve(SNAPSHOTS) : Paths.get(job.snapshot().dir());
     SnapshotStore snapshots = new SnapshotStore(snapshotDir, job.snapshot().keep());
     Optional<TrainingState> state =
-        resume ? Optional.of(resumeState(snapshots, snapshotDir, job)) : Optional.empty();
+        resume ? Optional.of(latestState(snapshots, snapshotDir)) : Optional.empty();
+    job = withNetwork(resolved, job, data, state);
+    TrainingPlan plan = TrainingPlan.of(job, data.train().size());
+    Preflight.check(resolved, job, cluster, data, plan);
+    TrainableModel model =
+        Models.build(
+            job.model(), data.train().shape(), data.train().numClasses(), job.train().seed());
+    EngineSelector.check(job, model);
+    if (state.isPresent()) {
+      checkResumable(state.get(), job);
+    } else {
+      dir = RunDirectory.open(root, false);
+    }
 
     String planText =
-        PlanText.render(plan, snapshotDir.toString(), data.test().size())
+        PlanText.render(plan, snapshotDir.toString(), data.test().size(), model)
             + String.format(
                 Locale.ROOT, "  %-16s %s%n", "ranks run on", placement(cluster, onSpark));
     System.out.println("ringtrain plan:");
@@ -128,7 +145,7 @@ public final class TrainRun {
     }
     double wallS = (System.nanoTime() - wallStart) / 1e9;
 
-    writeModel(job, data, result, dir.file("model.zip"));
+    writeModel(model, result, dir.file("model.zip"));
     Summary summary =
         new Summary(
             job.run().name(),
@@ -157,16 +174,42 @@ public final class TrainRun {
         + ", one barrier task per rank";
   }
 
-  private TrainingState resumeState(SnapshotStore snapshots, Path snapshotDir, JobConfig job) {
-    TrainingState state =
-        snapshots
-            .latestValid()
-            .orElseThrow(
+  /**
+   * For {@code model.type = dl4j}: the config with {@code model.network} set to the network's JSON
+   * — the snapshot's on a resume (so the model file need not exist any more), else the one resolved
+   * from {@code model.file} or {@code model.zoo}. It then ships to the ranks and enters the hash.
+   */
+  private static JobConfig withNetwork(
+      Config resolved, JobConfig job, TrainTest data, Optional<TrainingState> state) {
+    if (job.model().type() != ModelConfig.Type.DL4J) {
+      return job;
+    }
+    String json =
+        state
+            .map(s -> s.extra().get(TrainingLoop.NETWORK_JSON))
+            .filter(j -> j != null && !j.isEmpty())
+            .orElseGet(
                 () ->
-                    new SnapshotException(
-                        "--resume: no valid snapshot in "
-                            + snapshotDir
-                            + "; run without --resume (and another --out) to start afresh"));
+                    NetworkSource.json(
+                        job.model(),
+                        data.train().shape(),
+                        data.train().numClasses(),
+                        job.train().seed()));
+    return JobConfig.from(resolved.withValue("model.network", ConfigValueFactory.fromAnyRef(json)));
+  }
+
+  private static TrainingState latestState(SnapshotStore snapshots, Path snapshotDir) {
+    return snapshots
+        .latestValid()
+        .orElseThrow(
+            () ->
+                new SnapshotException(
+                    "--resume: no valid snapshot in "
+                        + snapshotDir
+                        + "; run without --resume (and another --out) to start afresh"));
+  }
+
+  private static void checkResumable(TrainingState state, JobConfig job) {
     if (!job.snapshot().allowConfigChange()) {
       if (!state.configHash().equals(job.configHash())) {
         throw new SnapshotException(
@@ -190,16 +233,12 @@ public final class TrainRun {
       }
     }
     LOG.info("resuming from snapshot step {}", state.step());
-    return state;
   }
 
-  private static void writeModel(JobConfig job, TrainTest data, TrainingResult result, Path file) {
-    MultiLayerNetwork net =
-        NetworkFactory.build(
-            job.model(), data.train().shape(), data.train().numClasses(), job.train().seed());
-    net.params().assign(result.params().reshape(net.params().shape()));
+  private static void writeModel(TrainableModel model, TrainingResult result, Path file) {
+    model.params().assign(result.params().reshape(model.params().shape()));
     try {
-      ModelSerializer.writeModel(net, file.toFile(), false);
+      model.save(file);
     } catch (IOException e) {
       throw new UserException(
           "cannot write "

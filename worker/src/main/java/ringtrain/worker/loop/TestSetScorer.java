@@ -1,12 +1,12 @@
 package ringtrain.worker.loop;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import ringtrain.worker.data.Dataset;
 import ringtrain.worker.data.MiniBatches;
+import ringtrain.worker.model.TrainableModel;
 
 /** Scores a network on a range of a test set: correct predictions and summed cross-entropy. */
 public final class TestSetScorer {
@@ -23,7 +23,7 @@ public final class TestSetScorer {
    * @return {correct, loss sum, count}
    */
   public static float[] score(
-      MultiLayerNetwork net, Dataset test, boolean images, int from, int to) {
+      TrainableModel model, Dataset test, boolean images, int from, int to) {
     double correct = 0;
     double lossSum = 0;
     for (int lo = from; lo < to; lo += BATCH) {
@@ -33,7 +33,7 @@ public final class TestSetScorer {
         idx[i] = lo + i;
       }
       DataSet batch = MiniBatches.of(test, idx, images);
-      INDArray probs = net.output(batch.getFeatures(), false);
+      INDArray probs = model.output(batch.getFeatures());
       INDArray labels = batch.getLabels();
       correct +=
           probs.argMax(1).eq(labels.argMax(1)).castTo(DataType.FLOAT).sumNumber().doubleValue();

@@ -6,42 +6,42 @@ import org.nd4j.linalg.dataset.DataSet;
 import ringtrain.worker.optim.ParamLayout;
 
 /**
- * The whole-network engine: DL4J's own forward and backward over a {@link MultiLayerNetwork}, with
- * the gradient left in DL4J's flat gradient view (no copy).
+ * The whole-network engine: DL4J's own forward and backward over a {@link TrainableModel}
+ * (MultiLayerNetwork or ComputationGraph), with the gradient left in DL4J's flat gradient view (no
+ * copy).
  */
 public final class Dl4jGradientEngine implements GradientEngine {
-  private final MultiLayerNetwork net;
-  private final ParamLayout layout;
+  private final TrainableModel model;
+
+  public Dl4jGradientEngine(TrainableModel model) {
+    this.model = model;
+  }
 
   public Dl4jGradientEngine(MultiLayerNetwork net) {
-    this.net = net;
-    this.layout = NetworkFactory.layout(net);
+    this(new MultiLayerModel(net));
   }
 
   @Override
   public double computeGradient(DataSet batch) {
-    net.setInput(batch.getFeatures());
-    net.setLabels(batch.getLabels());
-    net.computeGradientAndScore();
-    return net.score();
+    return model.computeGradient(batch);
   }
 
   @Override
   public INDArray gradient() {
-    return net.getFlattenedGradients();
+    return model.gradient();
   }
 
   @Override
   public INDArray params() {
-    return net.params();
+    return model.params();
   }
 
   @Override
   public ParamLayout layout() {
-    return layout;
+    return model.layout();
   }
 
-  public MultiLayerNetwork network() {
-    return net;
+  public TrainableModel model() {
+    return model;
   }
 }

@@ -1,8 +1,5 @@
 package ringtrain.worker.model;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -16,12 +13,10 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import ringtrain.common.config.ModelConfig;
 import ringtrain.common.error.ConfigException;
-import ringtrain.worker.optim.ParamBlock;
 import ringtrain.worker.optim.ParamLayout;
 
 /**
@@ -132,31 +127,11 @@ public final class NetworkFactory {
   }
 
   /**
-   * The flat parameter layout of {@code net}: DL4J keeps each layer's parameters in one contiguous
-   * view, layers in order, tensors in the order of the layer's parameter table. Biases get no
-   * weight decay.
+   * The flat parameter layout of {@code net}, with each tensor's role as its layer declares it
+   * ({@link ParamRoles}).
    */
   public static ParamLayout layout(MultiLayerNetwork net) {
-    List<ParamBlock> blocks = new ArrayList<>();
-    long offset = 0;
-    for (Map.Entry<String, INDArray> entry : net.paramTable().entrySet()) {
-      String name = entry.getKey();
-      long length = entry.getValue().length();
-      boolean decay =
-          !(name.endsWith("_b")
-              || name.endsWith("_beta")
-              || name.endsWith("_gamma")
-              || name.endsWith("_mean")
-              || name.endsWith("_var")
-              || name.endsWith("_log10stdev"));
-      blocks.add(new ParamBlock(name, offset, length, decay));
-      offset += length;
-    }
-    if (offset != net.numParams()) {
-      throw new IllegalStateException(
-          "parameter table covers " + offset + " values but the network has " + net.numParams());
-    }
-    return new ParamLayout(blocks);
+    return new MultiLayerModel(net).layout();
   }
 
   private static int flatSize(int[] shape) {

@@ -7,8 +7,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The flat layout of all parameters: blocks in DL4J flat order, back to back from offset 0. {@code
- * decay = false} marks biases and normalization parameters, which get no weight decay.
+ * The flat layout of all parameters: blocks in DL4J flat order, back to back from offset 0, each
+ * with its {@link ParamRole}: weights decay, biases and normalization parameters do not, state
+ * (batch-norm running statistics) is not optimized at all.
  */
 public record ParamLayout(List<ParamBlock> blocks) {
 
@@ -33,6 +34,22 @@ public record ParamLayout(List<ParamBlock> blocks) {
       size += block.length();
     }
     return size;
+  }
+
+  /** Number of parameters with {@code role}. */
+  public long count(ParamRole role) {
+    long n = 0;
+    for (ParamBlock block : blocks) {
+      if (block.role() == role) {
+        n += block.length();
+      }
+    }
+    return n;
+  }
+
+  /** The blocks with {@code role}, in flat order. */
+  public List<ParamBlock> blocks(ParamRole role) {
+    return blocks.stream().filter(b -> b.role() == role && b.length() > 0).toList();
   }
 
   /** A new FP32 vector of shape {@code [size]}: 1 where a parameter decays, 0 elsewhere. */

@@ -179,7 +179,9 @@ class GradientNoiseScaleTest {
                   TrainingLoop loop =
                       new TrainingLoop(
                           job, plan, data, comm, comm.rank() == 0 ? sink : MetricsSink.NONE, null);
-                  loop.network().params().assign(Nd4j.create(params0).reshape(1, -1));
+                  loop.model()
+                      .params()
+                      .assign(Nd4j.create(params0).reshape(loop.model().params().shape()));
                   loop.run(Optional.empty());
                   return null;
                 }));

@@ -1,0 +1,94 @@
+package ringtrain.worker.loop;
+
+import java.util.Locale;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.factory.Nd4j;
+import ringtrain.common.config.JobConfig;
+import ringtrain.common.config.PrecisionConfig;
+import ringtrain.common.error.ConfigException;
+import ringtrain.worker.model.Dl4jGradientEngine;
+import ringtrain.worker.model.GradientEngine;
+import ringtrain.worker.model.TrainableModel;
+import ringtrain.worker.precision.LowPrecisionGrid;
+import ringtrain.worker.precision.MixedPrecisionEngine;
+import ringtrain.worker.remat.LayerEngine;
+
+/**
+ * The one place that picks the gradient engine: DL4J's own when nothing needs layer-by-layer
+ * control; the layer engine for recomputation or overlap; mixed precision (FP32 master weights over
+ * a low-precision compute copy) when compute is bf16/fp16. {@link #check} refuses, with one line,
+ * what no engine supports, so the driver can say so before anything is written.
+ */
+public final class EngineSelector {
+  private EngineSelector() {}
+
+  /** Throws a {@link ConfigException} naming the first setting {@code model} cannot train with. */
+  public static void check(JobConfig job, TrainableModel model) {
+    PrecisionConfig precision = job.precision();
+    if (precision.compute() == PrecisionConfig.Precision.FP32
+        && precision.comm() == PrecisionConfig.Precision.FP16) {
+      throw new ConfigException(
+          "precision.comm = fp16 with precision.compute = fp32 has no loss scaling, so one"
+              + " gradient above 65504 turns every parameter into NaN; use precision.comm = bf16,"
+              + " or precision.compute = fp16 (dynamically loss-scaled)");
+    }
+    if (model.network() instanceof MultiLayerNetwork) {
+      return;
+    }
+    String kind = model.network().getClass().getSimpleName();
+    if (job.remat().segments() != 0) {
+      throw new ConfigException(
+          "remat.segments = "
+              + job.remat().segments()
+              + " needs a layer-by-layer engine, which this "
+              + kind
+              + " cannot use yet; set remat.segments = 0");
+    }
+    if (job.comm().overlap()) {
+      throw new ConfigException(
+          "comm.overlap = true needs per-layer backward events, which this "
+              + kind
+              + " cannot give yet; set comm.overlap = false");
+    }
+    if (precision.compute() != PrecisionConfig.Precision.FP32) {
+      throw new ConfigException(
+          "precision.compute = "
+              + precision.compute().name().toLowerCase(Locale.ROOT)
+              + " is not available for a "
+              + kind
+              + " yet; set precision.compute = fp32");
+    }
+  }
+
+  /**
+   * The engine for {@code model} under {@code job}.
+   *
+   * @param overlap whether buckets are all-reduced during backward
+   */
+  public static GradientEngine select(JobConfig job, TrainableModel model, boolean overlap) {
+    check(job, model);
+    PrecisionConfig.Precision compute = job.precision().compute();
+    int segments = job.remat().segments();
+    if (!(model.network() instanceof MultiLayerNetwork net)) {
+      return new Dl4jGradientEngine(model);
+    }
+    if (compute != PrecisionConfig.Precision.FP32) {
+      boolean nativeTypes =
+          switch (job.precision().mode()) {
+            case NATIVE -> true;
+            case EMULATED -> false;
+            case AUTO -> gpuBackend();
+          };
+      return new MixedPrecisionEngine(net, compute, nativeTypes, segments);
+    }
+    if (segments != 0 || overlap) {
+      return new LayerEngine(net, segments, LowPrecisionGrid.of(PrecisionConfig.Precision.FP32));
+    }
+    return new Dl4jGradientEngine(model);
+  }
+
+  /** Whether ND4J runs on a GPU backend (nd4j-cuda from the gpu Maven profile). */
+  static boolean gpuBackend() {
+    return Nd4j.getBackend().getClass().getName().toLowerCase(Locale.ROOT).contains("cuda");
+  }
+}

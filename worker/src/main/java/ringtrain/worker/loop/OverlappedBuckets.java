@@ -1,0 +1,112 @@
+package ringtrain.worker.loop;
+
+import java.nio.FloatBuffer;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import ringtrain.worker.comm.Collective;
+import ringtrain.worker.comm.WireDtype;
+import ringtrain.worker.ddp.GradientBuffer;
+import ringtrain.worker.remat.LayerEngine;
+
+/**
+ * The overlap bookkeeping of {@code comm.overlap}: during the last micro-batch's backward, every
+ * layer the layer engine reports done completes its slice of the flat gradient, and a bucket that
+ * is then complete goes to the background all-reduce; the side scalars follow in FP32 once backward
+ * is over.
+ */
+final class OverlappedBuckets implements AutoCloseable {
+  private final LayerEngine layers;
+  private final GradientBuffer gradient;
+  private final Collective comm;
+  private final WireDtype wire;
+  private final Consumer<INDArray> checkFinite;
+  private final GradientBuckets buckets;
+  private final FloatBuffer[] bucketBuffers;
+  private BucketReducer reducer;
+
+  /**
+   * @param checkFinite flags a gradient range that holds inf/NaN
+   */
+  OverlappedBuckets(
+      LayerEngine layers,
+      GradientBuffer gradient,
+      Collective comm,
+      long bucketElements,
+      WireDtype wire,
+      Consumer<INDArray> checkFinite) {
+    this.layers = layers;
+    this.gradient = gradient;
+    this.comm = comm;
+    this.wire = wire;
+    this.checkFinite = checkFinite;
+    this.buckets = new GradientBuckets(layers.layerOffsets(), bucketElements);
+    this.bucketBuffers = new FloatBuffer[buckets.buckets().size()];
+    for (int b = 0; b < bucketBuffers.length; b++) {
+      GradientBuckets.Bucket bucket = buckets.buckets().get(b);
+      bucketBuffers[b] = gradient.slice(bucket.from(), bucket.to());
+    }
+  }
+
+  /** Starts listening to the layers of the last micro-batch of step {@code step}. */
+  void listen(long step, int k) {
+    layers.setLayerListener(layer -> layerDone(layer, step, k));
+  }
+
+  void stopListening() {
+    layers.setLayerListener(null);
+  }
+
+  /**
+   * Queues the side scalars and waits for every bucket.
+   *
+   * @return {nanos in flight, nanos of that hidden behind compute}
+   */
+  long[] finish(long step, long computeEnd) {
+    reducer().start(gradient.scalarBuffer(), step, WireDtype.FP32);
+    return reducer().awaitAll(computeEnd);
+  }
+
+  /**
+   * Layer {@code layer} of the last micro-batch finished backward: its gradient slice is final, so
+   * it goes into the flat gradient, and a bucket that is now complete goes to the all-reduce.
+   */
+  private void layerDone(int layer, long step, int k) {
+    int b = buckets.completedBy(layer);
+    if (b < 0) {
+      return;
+    }
+    GradientBuckets.Bucket bucket = buckets.buckets().get(b);
+    INDArray grad = gradient.gradient();
+    INDArray range = grad.get(NDArrayIndex.interval(bucket.from(), bucket.to()));
+    INDArray g =
+        layers
+            .gradient()
+            .reshape(grad.length())
+            .get(NDArrayIndex.interval(bucket.from(), bucket.to()));
+    if (k == 1) {
+      range.assign(g);
+    } else {
+      range.addi(g).divi(k);
+    }
+    checkFinite.accept(range);
+    if (comm.worldSize() > 1) {
+      reducer().start(bucketBuffers[b], step, wire);
+    }
+  }
+
+  private BucketReducer reducer() {
+    if (reducer == null) {
+      reducer = new BucketReducer(comm);
+    }
+    return reducer;
+  }
+
+  @Override
+  public void close() {
+    if (reducer != null) {
+      reducer.close();
+      reducer = null;
+    }
+  }
+}
