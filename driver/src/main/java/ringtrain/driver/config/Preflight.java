@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import ringtrain.worker.schedule.LrSchedules;
 import ringtrain.common.config.DataConfig;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.ModelConfig;
@@ -207,16 +208,9 @@ public final class Preflight {
     }
     // Builds the schedule once: it refuses schedule.min_lr above the scaled peak.
     plan.schedule();
-    long warmup = job.schedule().warmupSteps();
-    if (warmup > plan.totalSteps() && userSet(resolved, "schedule.warmup_steps")) {
-      throw new ConfigException(
-          "schedule.warmup_steps = "
-              + warmup
-              + " is longer than the run ("
-              + plan.totalSteps()
-              + " steps), so the learning rate never reaches its peak; set schedule.warmup_steps"
-              + " below "
-              + plan.totalSteps());
+    // Only a warmup the user asked for: the default one is simply cut short by a short run.
+    if (userSet(resolved, "schedule.warmup_steps") || userSet(resolved, "schedule.warmup_epochs")) {
+      LrSchedules.checkWarmupFits(job.schedule(), plan.stepsPerEpoch(), plan.totalSteps());
     }
   }
 

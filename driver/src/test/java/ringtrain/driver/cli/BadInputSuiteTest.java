@@ -621,9 +621,18 @@ class BadInputSuiteTest {
     t.add(
         category(
             Category.EVAL,
-            "image data for a dense model",
-            d -> eval(d, "--set", "data.shape=[1,4,4]", "--set", "model.type=cnn"),
-            "model"));
+            "images of another size for a dense model",
+            d ->
+                eval(
+                    d,
+                    "--set",
+                    "data.synthetic.features=36",
+                    "--set",
+                    "data.shape=[1,6,6]",
+                    "--set",
+                    "model.type=cnn"),
+            "--model",
+            "36 features"));
     t.add(category(Category.EVAL, "eval bad key", d -> eval(d, "--set", "dta.dir=x"), "dta.dir"));
     t.add(category(Category.EVAL, "eval without model", d -> List.of("eval"), "--model"));
 

@@ -37,7 +37,6 @@ public record TrainingPlan(
     long total =
         job.train().steps() > 0 ? job.train().steps() : stepsPerEpoch * job.train().epochs();
     LrScaling.checkWarmup(job.optim(), job.schedule(), batches.globalBatch());
-    LrSchedules.checkWarmupFits(job.schedule(), stepsPerEpoch, total);
     double peak = LrScaling.scaledPeak(job.optim(), batches.globalBatch());
     return new TrainingPlan(job, trainSize, batches.globalBatch(), stepsPerEpoch, total, peak);
   }
