@@ -76,6 +76,11 @@ class Dl4jNetworkTest {
         "residual graph: max |N=2 - N=1| %.3g, moved %.3g%n", diff, maxAbsDiff(oneRank, initial));
     assertThat(diff).isLessThan(TOLERANCE);
     assertThat(maxAbsDiff(oneRank, initial)).isGreaterThan(1000 * TOLERANCE);
+    INDArray accumulated =
+        train("k2", job("train.world_size=1", "train.micro_batch=32", "train.accumulation=2"))
+            .training()
+            .params();
+    assertThat(maxAbsDiff(accumulated, oneRank)).isLessThan(TOLERANCE);
   }
 
   @Test
