@@ -169,6 +169,31 @@ class Dl4jNetworkTest {
     assertThat(out).doesNotExist();
   }
 
+  @Test
+  void shouldNameTheModelKeyWhenTheNetworkCannotBeFound() throws IOException {
+    Path out = tmp.resolve("missing");
+    List<String> missing = job();
+    missing.set(
+        missing.indexOf("model.file=" + residualJson()), "model.file=" + tmp.resolve("no.json"));
+    assertThatThrownBy(() -> new TrainRun(null, missing, out, false).execute())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("model.file = ")
+        .hasMessageContaining("does not exist");
+    List<String> zoo = new ArrayList<>(missing);
+    zoo.removeIf(k -> k.startsWith("model.file="));
+    zoo.add("model.zoo=NoSuchNet");
+    assertThatThrownBy(() -> new TrainRun(null, zoo, out, false).execute())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("LeNet");
+    Path garbage = Files.writeString(tmp.resolve("garbage.json"), "{\"confs\": 3}");
+    List<String> bad = job();
+    bad.set(bad.indexOf("model.file=" + residualJson()), "model.file=" + garbage);
+    assertThatThrownBy(() -> new TrainRun(null, bad, out, false).execute())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("model.file is not a DL4J");
+    assertThat(out).doesNotExist();
+  }
+
   private interface Step {
     void run() throws IOException;
   }
