@@ -275,47 +275,11 @@ public final class TrainingLoop {
     engine.setLossScale(scale);
     INDArray grad = gradient.gradient();
     gradient.clearScalars();
-    double lossSum = 0;
-    for (int j = 0; j < k; j++) {
-      DataSet batch = MiniBatches.of(data.train(), batches.indices(s, comm.rank(), j), images);
-      // Dropout masks depend only on (seed, step, rank, micro-batch): a resumed run replays them.
-      Nd4j.getRandom().setSeed(dropoutSeed(job.train().seed(), s, comm.rank() * k + j));
-      boolean last = j == k - 1;
-      if (overlapped != null && last) {
-        overlapped.listen(s, k);
-        lossSum += engine.computeGradient(batch);
-        overlapped.stopListening();
-        continue;
-      }
-      lossSum += engine.computeGradient(batch);
-      INDArray g = engine.gradient().reshape(grad.length());
-      if (j == 0) {
-        grad.assign(g);
-      } else {
-        grad.addi(g);
-      }
-      if (last && k > 1) {
-        grad.divi(k);
-      }
-    }
-    if (overlapped == null) {
-      flagNonFinite(grad);
-    }
+    double lossSum = accumulate(s, k, grad);
     gradient.set(SideScalar.LOSS, lossSum / k);
     long computeEnd = System.nanoTime();
 
-    long commNanos = 0;
-    long overlapNanos = 0;
-    if (comm.worldSize() > 1) {
-      if (overlapped != null) {
-        long[] spans = overlapped.finish(s, computeEnd);
-        commNanos = spans[0];
-        overlapNanos = spans[1];
-      } else {
-        gradient.allReduce(comm, s, wire);
-        commNanos = System.nanoTime() - computeEnd;
-      }
-    }
+    long[] commAndOverlap = synchronize(s, computeEnd);
     double loss = gradient.get(SideScalar.LOSS);
     if (runningState.present()) {
       runningState.take(grad);
@@ -353,11 +317,63 @@ public final class TrainingLoop {
         lr,
         gradNorm,
         System.nanoTime() - stepStart,
-        commNanos,
+        commAndOverlap[0],
         scale,
         skipped,
         computeEnd - stepStart,
-        overlapNanos);
+        commAndOverlap[1]);
+  }
+
+  /**
+   * Forward and backward of the step's k micro-batches, their mean gradient left in {@code grad}
+   * (with overlap, the last micro-batch's buckets are already on their way).
+   *
+   * @return the sum of the micro-batch losses
+   */
+  private double accumulate(long s, int k, INDArray grad) {
+    double lossSum = 0;
+    for (int j = 0; j < k; j++) {
+      DataSet batch = MiniBatches.of(data.train(), batches.indices(s, comm.rank(), j), images);
+      // Dropout masks depend only on (seed, step, rank, micro-batch): a resumed run replays them.
+      Nd4j.getRandom().setSeed(dropoutSeed(job.train().seed(), s, comm.rank() * k + j));
+      boolean last = j == k - 1;
+      if (overlapped != null && last) {
+        overlapped.listen(s, k);
+        lossSum += engine.computeGradient(batch);
+        overlapped.stopListening();
+        continue;
+      }
+      lossSum += engine.computeGradient(batch);
+      INDArray g = engine.gradient().reshape(grad.length());
+      if (j == 0) {
+        grad.assign(g);
+      } else {
+        grad.addi(g);
+      }
+      if (last && k > 1) {
+        grad.divi(k);
+      }
+    }
+    if (overlapped == null) {
+      flagNonFinite(grad);
+    }
+    return lossSum;
+  }
+
+  /**
+   * Averages gradient and side scalars over the ranks (or waits for the overlapped buckets).
+   *
+   * @return {nanos of communication, nanos of it hidden behind compute}
+   */
+  private long[] synchronize(long s, long computeEnd) {
+    if (comm.worldSize() == 1) {
+      return new long[] {0, 0};
+    }
+    if (overlapped != null) {
+      return overlapped.finish(s, computeEnd);
+    }
+    gradient.allReduce(comm, s, wire);
+    return new long[] {System.nanoTime() - computeEnd, 0};
   }
 
   /** Sets the non-finite flag if {@code g} holds inf or NaN (only loss scaling reads it). */
