@@ -76,6 +76,11 @@ class Dl4jNetworkTest {
         "residual graph: max |N=2 - N=1| %.3g, moved %.3g%n", diff, maxAbsDiff(oneRank, initial));
     assertThat(diff).isLessThan(TOLERANCE);
     assertThat(maxAbsDiff(oneRank, initial)).isGreaterThan(1000 * TOLERANCE);
+    INDArray accumulated =
+        train("k2", job("train.world_size=1", "train.micro_batch=32", "train.accumulation=2"))
+            .training()
+            .params();
+    assertThat(maxAbsDiff(accumulated, oneRank)).isLessThan(TOLERANCE);
   }
 
   @Test
@@ -161,6 +166,31 @@ class Dl4jNetworkTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("precision.comm = fp16")
         .hasMessageNotContaining("\n");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void shouldNameTheModelKeyWhenTheNetworkCannotBeFound() throws IOException {
+    Path out = tmp.resolve("missing");
+    List<String> missing = job();
+    missing.set(
+        missing.indexOf("model.file=" + residualJson()), "model.file=" + tmp.resolve("no.json"));
+    assertThatThrownBy(() -> new TrainRun(null, missing, out, false).execute())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("model.file = ")
+        .hasMessageContaining("does not exist");
+    List<String> zoo = new ArrayList<>(missing);
+    zoo.removeIf(k -> k.startsWith("model.file="));
+    zoo.add("model.zoo=NoSuchNet");
+    assertThatThrownBy(() -> new TrainRun(null, zoo, out, false).execute())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("LeNet");
+    Path garbage = Files.writeString(tmp.resolve("garbage.json"), "{\"confs\": 3}");
+    List<String> bad = job();
+    bad.set(bad.indexOf("model.file=" + residualJson()), "model.file=" + garbage);
+    assertThatThrownBy(() -> new TrainRun(null, bad, out, false).execute())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("model.file is not a DL4J");
     assertThat(out).doesNotExist();
   }
 

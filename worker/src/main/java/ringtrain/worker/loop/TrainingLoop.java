@@ -69,11 +69,11 @@ public final class TrainingLoop {
   private final Evaluator evaluator;
   private final Checkpoints checkpoints;
 
-  /** The gradient noise scale estimate; null when the global batch is one micro-batch. */
-  private final GradientNoiseScale noise;
-
   /** Set when buckets are all-reduced during backward; null otherwise. */
   private final OverlappedBuckets overlapped;
+
+  /** The gradient noise scale estimate; null when the global batch is one micro-batch. */
+  private final GradientNoiseScale noise;
 
   /** Flat view of the network's parameters, shaped like the gradient. */
   private final INDArray params;
@@ -255,18 +255,6 @@ public final class TrainingLoop {
   }
 
   /**
-   * Squared L2 norm of the micro-batch gradient the engine just computed; 0 when no noise scale is
-   * estimated (the pass over the gradient is then skipped).
-   */
-  private double squaredNorm() {
-    if (noise == null) {
-      return 0;
-    }
-    double norm = engine.gradient().norm2Number().doubleValue();
-    return norm * norm;
-  }
-
-  /**
    * What one optimizer step did.
    *
    * @param lossScale the loss scale the step's gradients were computed with
@@ -297,53 +285,11 @@ public final class TrainingLoop {
     engine.setLossScale(scale);
     INDArray grad = gradient.gradient();
     gradient.clearScalars();
-    double lossSum = 0;
-    double smallSq = 0;
-    for (int j = 0; j < k; j++) {
-      DataSet batch = MiniBatches.of(data.train(), batches.indices(s, comm.rank(), j), images);
-      // Dropout masks depend only on (seed, step, rank, micro-batch): a resumed run replays them.
-      Nd4j.getRandom().setSeed(dropoutSeed(job.train().seed(), s, comm.rank() * k + j));
-      boolean last = j == k - 1;
-      if (overlapped != null && last) {
-        overlapped.listen(s, k);
-        lossSum += engine.computeGradient(batch);
-        overlapped.stopListening();
-        smallSq += squaredNorm();
-        continue;
-      }
-      lossSum += engine.computeGradient(batch);
-      smallSq += squaredNorm();
-      INDArray g = engine.gradient().reshape(grad.length());
-      if (j == 0) {
-        grad.assign(g);
-      } else {
-        grad.addi(g);
-      }
-      if (last && k > 1) {
-        grad.divi(k);
-      }
-    }
-    if (overlapped == null) {
-      flagNonFinite(grad);
-    }
+    double lossSum = accumulate(s, k, grad, scale);
     gradient.set(SideScalar.LOSS, lossSum / k);
-    // The small-batch term of the noise scale: unscaled, per example (like the averaged gradient).
-    double unscale = 1.0 / (job.train().microBatch() * scale);
-    gradient.set(SideScalar.MICRO_BATCH_GRAD_SQ, smallSq / k * unscale * unscale);
     long computeEnd = System.nanoTime();
 
-    long commNanos = 0;
-    long overlapNanos = 0;
-    if (comm.worldSize() > 1) {
-      if (overlapped != null) {
-        long[] spans = overlapped.finish(s, computeEnd);
-        commNanos = spans[0];
-        overlapNanos = spans[1];
-      } else {
-        gradient.allReduce(comm, s, wire);
-        commNanos = System.nanoTime() - computeEnd;
-      }
-    }
+    long[] commAndOverlap = synchronize(s, computeEnd);
     double loss = gradient.get(SideScalar.LOSS);
     if (runningState.present()) {
       runningState.take(grad);
@@ -384,11 +330,81 @@ public final class TrainingLoop {
         lr,
         gradNorm,
         System.nanoTime() - stepStart,
-        commNanos,
+        commAndOverlap[0],
         scale,
         skipped,
         computeEnd - stepStart,
-        overlapNanos);
+        commAndOverlap[1]);
+  }
+
+  /**
+   * Forward and backward of the step's k micro-batches, their mean gradient left in {@code grad}
+   * (with overlap, the last micro-batch's buckets are already on their way).
+   *
+   * @return the sum of the micro-batch losses
+   */
+  private double accumulate(long s, int k, INDArray grad, double scale) {
+    double lossSum = 0;
+    double smallSq = 0;
+    for (int j = 0; j < k; j++) {
+      DataSet batch = MiniBatches.of(data.train(), batches.indices(s, comm.rank(), j), images);
+      // Dropout masks depend only on (seed, step, rank, micro-batch): a resumed run replays them.
+      Nd4j.getRandom().setSeed(dropoutSeed(job.train().seed(), s, comm.rank() * k + j));
+      boolean last = j == k - 1;
+      if (overlapped != null && last) {
+        overlapped.listen(s, k);
+        lossSum += engine.computeGradient(batch);
+        overlapped.stopListening();
+        smallSq += squaredNorm();
+        continue;
+      }
+      lossSum += engine.computeGradient(batch);
+      smallSq += squaredNorm();
+      INDArray g = engine.gradient().reshape(grad.length());
+      if (j == 0) {
+        grad.assign(g);
+      } else {
+        grad.addi(g);
+      }
+      if (last && k > 1) {
+        grad.divi(k);
+      }
+    }
+    if (overlapped == null) {
+      flagNonFinite(grad);
+    }
+    // The small-batch term of the noise scale: unscaled, per example (like the averaged gradient).
+    double unscale = 1.0 / (job.train().microBatch() * scale);
+    gradient.set(SideScalar.MICRO_BATCH_GRAD_SQ, smallSq / k * unscale * unscale);
+    return lossSum;
+  }
+
+  /**
+   * Squared L2 norm of the micro-batch gradient the engine just computed; 0 when no noise scale is
+   * estimated (the pass over the gradient is then skipped).
+   */
+  private double squaredNorm() {
+    if (noise == null) {
+      return 0;
+    }
+    double norm = engine.gradient().norm2Number().doubleValue();
+    return norm * norm;
+  }
+
+  /**
+   * Averages gradient and side scalars over the ranks (or waits for the overlapped buckets).
+   *
+   * @return {nanos of communication, nanos of it hidden behind compute}
+   */
+  private long[] synchronize(long s, long computeEnd) {
+    if (comm.worldSize() == 1) {
+      return new long[] {0, 0};
+    }
+    if (overlapped != null) {
+      return overlapped.finish(s, computeEnd);
+    }
+    gradient.allReduce(comm, s, wire);
+    return new long[] {System.nanoTime() - computeEnd, 0};
   }
 
   /** Sets the non-finite flag if {@code g} holds inf or NaN (only loss scaling reads it). */
