@@ -21,7 +21,8 @@ final class Verbosity {
           "org.apache.spark.deploy",
           "org.apache.spark.network.client.TransportResponseHandler",
           "org.apache.spark.network.server.TransportRequestHandler",
-          "org.apache.spark.rpc.netty");
+          "org.apache.spark.rpc.netty",
+          "org.apache.spark.network.util.JavaUtils");
 
   private Verbosity() {}
 
