@@ -139,10 +139,10 @@ class RankFailureIT {
   @Timeout(value = 360, unit = TimeUnit.SECONDS)
   void shouldBeBackWhereItStoppedSoonAfterANeighbourGoesSilentWhenASecondAttemptIsAllowed(
       @TempDir Path tmp) throws Exception {
-    List<String> conf = job("recovered", 2000);
+    List<String> conf = job("recovered", 600);
     conf.add("cluster.master=\"" + CLUSTER + "\"");
     conf.add("cluster.max_attempts=2");
-    conf.add("snapshot.every=250");
+    conf.add("snapshot.every=100");
     conf.add("run.log_every=10");
     Path out = tmp.resolve("run");
     Path metrics = out.resolve("metrics.jsonl");
@@ -152,8 +152,8 @@ class RankFailureIT {
     try {
       awaitTrue(
           () ->
-              Files.exists(out.resolve("snapshots/step-00000250/MANIFEST"))
-                  && lastStep(metrics) >= 299,
+              Files.exists(out.resolve("snapshots/step-00000100/MANIFEST"))
+                  && lastStep(metrics) >= 149,
           Duration.ofSeconds(200));
       List<ProcessHandle> executors =
           ProcessHandle.current().descendants().filter(RankFailureIT::isExecutor).toList();
@@ -161,20 +161,21 @@ class RankFailureIT {
       signal(stopped, "STOP");
       long stoppedAt = System.nanoTime();
       long lastBefore = lastStep(metrics);
-      assertThat(lastBefore).as("stopped before the end").isLessThan(1990);
+      assertThat(lastBefore).as("stopped before the end").isLessThan(590);
 
       // Back where it was: the resumed attempt logs a step past the last one logged before.
-      awaitTrue(() -> lastStep(metrics) > lastBefore, Duration.ofSeconds(240));
+      awaitTrue(() -> lastStep(metrics) > lastBefore, Duration.ofSeconds(200));
       double back = (System.nanoTime() - stoppedAt) / 1e9;
-      TrainRun.Result result = run.get(240, TimeUnit.SECONDS);
+      System.out.printf("back past step %d after %.1f s%n", lastBefore, back);
+      TrainRun.Result result = run.get(200, TimeUnit.SECONDS);
       double done = (System.nanoTime() - stoppedAt) / 1e9;
       System.out.printf(
           "silent neighbour at step %d, comm.timeout 10 s: back past it after %.1f s, run done"
               + " after %.1f s (resumed from step %s)%n",
           lastBefore, back, done, result.summary().startSteps());
-      assertThat(result.training().steps()).isEqualTo(2000);
+      assertThat(result.training().steps()).isEqualTo(600);
       assertThat(result.summary().startSteps()).hasSize(2);
-      // comm.timeout + recomputing from the snapshot (<= 250 steps, ~10 s here) + 30 s
+      // comm.timeout + recomputing from the snapshot (<= 100 steps, ~10 s on a loaded host) + 30 s
       assertThat(back).isLessThan(10 + 10 + 30);
     } finally {
       if (stopped != null) {
