@@ -135,20 +135,6 @@ public final class ConfigReader {
     return kib;
   }
 
-  /**
-   * Reads a number that must be finite and within {@code [low, high]}: a value typed by the user
-   * that is orders of magnitude off (1e308) is refused where it is read, before arithmetic turns it
-   * into infinity.
-   */
-  public double within(String key, double low, double high) {
-    double value = number(key);
-    if (value < low || value > high) {
-      throw new ConfigException(
-          key + " = " + value + " is out of range; it must be >= " + low + " and <= " + high);
-    }
-    return value;
-  }
-
   public double positive(String key) {
     double value = number(key);
     if (value <= 0) {

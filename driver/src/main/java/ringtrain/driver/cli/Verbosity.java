@@ -21,7 +21,10 @@ final class Verbosity {
           "org.apache.spark.deploy",
           "org.apache.spark.network.client.TransportResponseHandler",
           "org.apache.spark.network.server.TransportRequestHandler",
-          "org.apache.spark.rpc.netty");
+          "org.apache.spark.rpc.netty",
+          "org.apache.spark.network.util.JavaUtils",
+          "org.apache.spark.network.server.TransportChannelHandler",
+          "org.apache.spark.HeartbeatReceiver");
 
   private Verbosity() {}
 

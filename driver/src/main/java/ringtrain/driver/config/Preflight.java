@@ -185,10 +185,23 @@ public final class Preflight {
     };
   }
 
-  /** An executor's memory where the configuration tells it, else 0 (unknown). */
+  /**
+   * An executor's memory where the configuration tells it (the local-cluster shape, or
+   * spark.executor.memory passed as a system property), else 0 (unknown).
+   */
   private static long executorMemoryBytes(ClusterConfig cluster) {
     if (cluster.localCluster().isPresent()) {
       return (long) cluster.localCluster().get().memoryMb() << 20;
+    }
+    String memory = System.getProperty("spark.executor.memory", "").trim();
+    if (!memory.isEmpty() && !cluster.effectiveMaster().isEmpty()) {
+      try {
+        // Spark reads a bare number as MiB.
+        return org.apache.spark.network.util.JavaUtils.byteStringAsMb(memory) << 20;
+      } catch (NumberFormatException e) {
+        throw new ConfigException(
+            "spark.executor.memory = " + memory + " is not a size; write it like 4g or 2048m");
+      }
     }
     return 0;
   }

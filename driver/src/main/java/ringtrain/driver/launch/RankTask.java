@@ -171,6 +171,9 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
         all.add(Rendezvous.decode(message));
       }
       Rendezvous.checkAgreement(self, all);
+      if (comm.ipc()) {
+        Rendezvous.checkOneHost(all);
+      }
       ring.connect(all.stream().map(Rendezvous::endpoint).toList());
       LOG.info(
           "rank {} of {} joined the ring on {} (attempt {})",

@@ -98,4 +98,23 @@ record Rendezvous(
       }
     }
   }
+
+  /**
+   * comm.aeron.transport = ipc shares one media driver per host: every rank must run on the same
+   * host, which only the rendezvous can tell (the executors' hosts are known once they run).
+   */
+  static void checkOneHost(List<Rendezvous> all) {
+    for (Rendezvous other : all) {
+      if (!other.host.equals(all.get(0).host)) {
+        throw new ConfigException(
+            "comm.aeron.transport = ipc needs every rank on one host, but rank "
+                + other.rank
+                + " runs on "
+                + other.host
+                + " and rank 0 on "
+                + all.get(0).host
+                + "; use comm.aeron.transport = udp across hosts");
+      }
+    }
+  }
 }

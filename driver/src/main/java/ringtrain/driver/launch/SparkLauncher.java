@@ -1,13 +1,9 @@
 package ringtrain.driver.launch;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -39,7 +35,6 @@ import scala.reflect.ClassTag$;
  */
 public final class SparkLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(SparkLauncher.class);
-  private static final int EXECUTOR_LOG_LINES = 20;
 
   /** A heartbeat deadline below this would declare busy executors of a loaded host lost. */
   private static final Duration MIN_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
@@ -55,9 +50,6 @@ public final class SparkLauncher {
           "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
           "--add-opens=java.base/java.nio=ALL-UNNAMED",
           "--add-modules=jdk.incubator.vector");
-
-  /** The JVM's notice for the Vector API, first line of every executor log: not news. */
-  private static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules";
 
   private SparkLauncher() {}
 
@@ -338,7 +330,7 @@ public final class SparkLauncher {
     }
     List<String> tail = List.of();
     if (cluster.localCluster().isPresent()) {
-      tail = executorLogTail(sc, failure.executorId());
+      tail = ExecutorLog.tail(sc.applicationId(), failure.executorId());
     }
     return new RankFailedException(
         new RankFailure(
@@ -350,39 +342,6 @@ public final class SparkLauncher {
             failure.reason(),
             tail,
             ""));
-  }
-
-  /**
-   * The last lines of an embedded executor's stderr. Spark 3.5's local-cluster gives each worker a
-   * temporary work directory ({@code java.io.tmpdir/worker-*}) holding {@code APP/EXECUTOR/stderr}.
-   */
-  private static List<String> executorLogTail(SparkContext sc, String executorId) {
-    Path log;
-    try (var workers =
-        Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")), "worker-*")) {
-      log = null;
-      for (Path worker : workers) {
-        Path candidate = worker.resolve(sc.applicationId()).resolve(executorId).resolve("stderr");
-        if (Files.isRegularFile(candidate)) {
-          log = candidate;
-        }
-      }
-    } catch (IOException e) {
-      return List.of();
-    }
-    if (log == null) {
-      return List.of();
-    }
-    try {
-      // Lenient decoding: a log cut by kill -9 may end inside a character.
-      String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
-      List<String> lines = text.lines().filter(l -> !l.startsWith(INCUBATOR_NOTICE)).toList();
-      return new ArrayList<>(
-          lines.subList(Math.max(0, lines.size() - EXECUTOR_LOG_LINES), lines.size()));
-    } catch (IOException e) {
-      LOG.debug("cannot read the log of executor {} at {}: {}", executorId, log, e.toString());
-      return List.of();
-    }
   }
 
   /**

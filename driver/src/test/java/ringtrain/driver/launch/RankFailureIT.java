@@ -28,6 +28,8 @@ import ringtrain.driver.run.TrainRun;
  */
 class RankFailureIT {
   private static final String CLUSTER = "local-cluster[2,1,1024]";
+  private static final java.util.regex.Pattern STEP =
+      java.util.regex.Pattern.compile("\"step\":(\\d+)");
 
   private static List<String> job(String name, int steps) {
     return new ArrayList<>(
@@ -131,6 +133,72 @@ class RankFailureIT {
         stopped.destroyForcibly();
       }
     }
+  }
+
+  @Test
+  @Timeout(value = 360, unit = TimeUnit.SECONDS)
+  void shouldBeBackWhereItStoppedSoonAfterANeighbourGoesSilentWhenASecondAttemptIsAllowed(
+      @TempDir Path tmp) throws Exception {
+    List<String> conf = job("recovered", 600);
+    conf.add("cluster.master=\"" + CLUSTER + "\"");
+    conf.add("cluster.max_attempts=2");
+    conf.add("snapshot.every=100");
+    conf.add("run.log_every=10");
+    Path out = tmp.resolve("run");
+    Path metrics = out.resolve("metrics.jsonl");
+    CompletableFuture<TrainRun.Result> run =
+        CompletableFuture.supplyAsync(() -> new TrainRun(null, conf, out, false).execute());
+    ProcessHandle stopped = null;
+    try {
+      awaitTrue(
+          () ->
+              Files.exists(out.resolve("snapshots/step-00000100/MANIFEST"))
+                  && lastStep(metrics) >= 149,
+          Duration.ofSeconds(200));
+      List<ProcessHandle> executors =
+          ProcessHandle.current().descendants().filter(RankFailureIT::isExecutor).toList();
+      stopped = executors.get(1);
+      signal(stopped, "STOP");
+      long stoppedAt = System.nanoTime();
+      long lastBefore = lastStep(metrics);
+      assertThat(lastBefore).as("stopped before the end").isLessThan(590);
+
+      // Back where it was: the resumed attempt logs a step past the last one logged before.
+      awaitTrue(() -> lastStep(metrics) > lastBefore, Duration.ofSeconds(200));
+      double back = (System.nanoTime() - stoppedAt) / 1e9;
+      System.out.printf("back past step %d after %.1f s%n", lastBefore, back);
+      TrainRun.Result result = run.get(200, TimeUnit.SECONDS);
+      double done = (System.nanoTime() - stoppedAt) / 1e9;
+      System.out.printf(
+          "silent neighbour at step %d, comm.timeout 10 s: back past it after %.1f s, run done"
+              + " after %.1f s (resumed from step %s)%n",
+          lastBefore, back, done, result.summary().startSteps());
+      assertThat(result.training().steps()).isEqualTo(600);
+      assertThat(result.summary().startSteps()).hasSize(2);
+      // comm.timeout + recomputing from the snapshot (<= 100 steps, ~10 s on a loaded host) + 30 s
+      assertThat(back).isLessThan(10 + 10 + 30);
+    } finally {
+      if (stopped != null) {
+        signal(stopped, "CONT");
+        stopped.destroyForcibly();
+      }
+    }
+  }
+
+  /** The last step metrics.jsonl holds, or -1. */
+  private static long lastStep(Path metrics) {
+    long last = -1;
+    try {
+      for (String line : Files.readAllLines(metrics)) {
+        java.util.regex.Matcher m = STEP.matcher(line);
+        if (line.contains("\"type\":\"step\"") && m.find()) {
+          last = Math.max(last, Long.parseLong(m.group(1)));
+        }
+      }
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return last;
+    }
+    return last;
   }
 
   private static void signal(ProcessHandle p, String signal) throws Exception {

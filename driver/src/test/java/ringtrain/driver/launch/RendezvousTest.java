@@ -46,4 +46,18 @@ class RendezvousTest {
     assertThatThrownBy(() -> Rendezvous.checkAgreement(all.get(0), all))
         .hasMessageContaining("would resume from step 100, rank 0 from step 200");
   }
+
+  @Test
+  void shouldRefuseIpcAcrossHostsAsAUserError() {
+    List<Rendezvous> all = List.of(rank(0, "h", 5, 1, -1), rank(1, "h", 5, 1, -1));
+    assertThatThrownBy(() -> Rendezvous.checkOneHost(all))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("rank 1 runs on host1 and rank 0 on host0")
+        .hasMessageContaining("comm.aeron.transport = udp");
+    List<Rendezvous> oneHost =
+        List.of(
+            new Rendezvous(0, "h", "ipc:1@h", "x", 5, 0, -1),
+            new Rendezvous(1, "h", "ipc:2@h", "x", 5, 0, -1));
+    assertThatNoException().isThrownBy(() -> Rendezvous.checkOneHost(oneHost));
+  }
 }

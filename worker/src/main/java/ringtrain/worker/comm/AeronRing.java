@@ -184,7 +184,7 @@ public final class AeronRing implements Collective {
     for (int other = 0; other < endpoints.size(); other++) {
       String e = endpoints.get(other);
       if (!e.startsWith("ipc:") || !e.endsWith("@" + host)) {
-        throw new ringtrain.common.error.ConfigException(
+        throw new CommException(
             "comm.aeron.transport = ipc needs every rank on one host, but rank "
                 + other
                 + " announced "
