@@ -123,7 +123,7 @@ public final class AllReduceBenchmark implements Callable<Integer> {
       paramLabel = "KEY=VALUE,...",
       description =
           "comm.aeron settings of the ranks: idle, threading, term_kb, mtu, socket_kb, dir,"
-              + " transport (udp|ipc); default conf/reference.conf.")
+              + " transport (udp|ipc), window_kb, linger_us; default conf/reference.conf.")
   String aeron = "";
 
   @Option(
