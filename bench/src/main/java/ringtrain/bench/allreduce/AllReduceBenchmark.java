@@ -329,6 +329,8 @@ public final class AllReduceBenchmark implements Callable<Integer> {
         json.put("netlab_rate", lab.spec().rate());
         json.put("netlab_link_gbs", linkGbs);
         json.put("netlab_loss_pct", lab.spec().lossPct());
+        String qdisc = System.getenv("NETLAB_QDISC");
+        json.put("netlab_qdisc", qdisc == null || qdisc.isBlank() ? "fifo" : qdisc);
         json.put("netlab_dropped_datagrams", lab.dropped());
         json.put("p2p_oneway_over_link", Medians.of(oneWays) / linkGbs);
       }
