@@ -123,7 +123,7 @@ public final class AllReduceBenchmark implements Callable<Integer> {
       paramLabel = "KEY=VALUE,...",
       description =
           "comm.aeron settings of the ranks: idle, threading, term_kb, mtu, socket_kb, dir,"
-              + " transport (udp|ipc); default conf/reference.conf.")
+              + " transport (udp|ipc), window_kb, linger_us; default conf/reference.conf.")
   String aeron = "";
 
   @Option(
@@ -329,6 +329,8 @@ public final class AllReduceBenchmark implements Callable<Integer> {
         json.put("netlab_rate", lab.spec().rate());
         json.put("netlab_link_gbs", linkGbs);
         json.put("netlab_loss_pct", lab.spec().lossPct());
+        String qdisc = System.getenv("NETLAB_QDISC");
+        json.put("netlab_qdisc", qdisc == null || qdisc.isBlank() ? "fifo" : qdisc);
         json.put("netlab_dropped_datagrams", lab.dropped());
         json.put("p2p_oneway_over_link", Medians.of(oneWays) / linkGbs);
       }

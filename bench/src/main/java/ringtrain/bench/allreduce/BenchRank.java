@@ -180,7 +180,8 @@ public final class BenchRank {
 
   /**
    * Applies {@code idle=..,threading=..,term_kb=..,mtu=..,socket_kb=..,dir=..,transport=..,
-   * bind_host=..} to {@code c}; a malformed or unknown setting throws IllegalArgumentException.
+   * bind_host=..,window_kb=..,linger_us=..} to {@code c}; a malformed or unknown setting throws
+   * IllegalArgumentException.
    */
   static CommConfig withOverrides(CommConfig c, String overrides) {
     if (overrides.equals("-")) {
@@ -194,6 +195,8 @@ public final class BenchRank {
     String dir = c.dir();
     String transport = c.transport();
     String bindHost = c.bindHost();
+    int window = c.windowBytes();
+    long linger = c.retransmitLingerNs();
     for (String kv : overrides.split(",")) {
       String[] p = kv.split("=", 2);
       if (p.length != 2) {
@@ -208,6 +211,8 @@ public final class BenchRank {
         case "dir" -> dir = p[1];
         case "transport" -> transport = p[1];
         case "bind_host" -> bindHost = p[1];
+        case "window_kb" -> window = Integer.parseInt(p[1]) * 1024;
+        case "linger_us" -> linger = Long.parseLong(p[1]) * 1000;
         default -> throw new IllegalArgumentException("unknown --aeron key " + p[0]);
       }
     }
@@ -221,7 +226,8 @@ public final class BenchRank {
     }
     return new CommConfig(
             c.timeout(), c.bucketMb(), mtu, socket, term, threading, idle, bindHost, dir)
-        .withTransport(transport);
+        .withTransport(transport)
+        .withLossRecovery(window, linger);
   }
 
   /** CPU time of the ring's own thread and of the whole process, in nanoseconds. */

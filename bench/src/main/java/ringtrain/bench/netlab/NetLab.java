@@ -1,9 +1,12 @@
 package ringtrain.bench.netlab;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +31,7 @@ public final class NetLab implements AutoCloseable {
   private final Spec spec;
   private final List<String> addresses;
   private final Thread hook;
+  private final FileChannel lockChannel;
   private boolean closed;
 
   /**
@@ -68,7 +72,14 @@ public final class NetLab implements AutoCloseable {
     }
   }
 
-  private NetLab(Path script, String prefix, int subnet, Spec spec, List<String> addresses) {
+  private NetLab(
+      Path script,
+      String prefix,
+      int subnet,
+      Spec spec,
+      List<String> addresses,
+      FileChannel lockChannel) {
+    this.lockChannel = lockChannel;
     this.script = script;
     this.prefix = prefix;
     this.subnet = subnet;
@@ -104,6 +115,17 @@ public final class NetLab implements AutoCloseable {
                 () ->
                     new UserException(
                         "deploy/bin/netlab not found; run from the ringtrain checkout"));
+    FileChannel lock = lock(prefix);
+    try {
+      return bringUp(script, prefix, subnet, spec, lock);
+    } catch (RuntimeException e) {
+      closeLock(lock);
+      throw e;
+    }
+  }
+
+  private static NetLab bringUp(
+      Path script, String prefix, int subnet, Spec spec, FileChannel lock) {
     Result down = run(script, prefix, subnet, List.of("down"));
     if (down.code == 2) {
       throw new UserException(down.output.strip());
@@ -122,7 +144,41 @@ public final class NetLab implements AutoCloseable {
     for (int i = 0; i < spec.hosts; i++) {
       addresses.add("198.18." + subnet + "." + (10 + i));
     }
-    return new NetLab(script, prefix, subnet, spec, List.copyOf(addresses));
+    return new NetLab(script, prefix, subnet, spec, List.copyOf(addresses), lock);
+  }
+
+  /**
+   * One owner per lab name on this machine: a second benchmark with the same prefix would tear down
+   * the first one's hosts. The lock goes with the process, also when it crashes.
+   */
+  private static FileChannel lock(String prefix) {
+    Path file =
+        Path.of(System.getProperty("java.io.tmpdir"), "ringtrain-netlab-" + prefix + ".lock");
+    try {
+      FileChannel channel =
+          FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        channel.close();
+        throw new UserException(
+            "another process on this machine uses the network lab "
+                + prefix
+                + " ("
+                + file
+                + " is locked); wait until it ends");
+      }
+      return channel;
+    } catch (IOException e) {
+      throw new UserException("cannot lock " + file + " for the network lab: " + e.getMessage());
+    }
+  }
+
+  private static void closeLock(FileChannel lock) {
+    try {
+      lock.close();
+    } catch (IOException e) {
+      // releasing: nothing left to do
+    }
   }
 
   /** The hosts' addresses, host 0 first. */
@@ -196,7 +252,11 @@ public final class NetLab implements AutoCloseable {
     } catch (IllegalStateException e) {
       // already shutting down: the hook is this call
     }
-    check(run(script, prefix, subnet, List.of("down")), "down");
+    try {
+      check(run(script, prefix, subnet, List.of("down")), "down");
+    } finally {
+      closeLock(lockChannel);
+    }
   }
 
   private void closeQuietly() {

@@ -26,7 +26,10 @@ import ringtrain.worker.comm.WireDtype;
  * the SHA-256 of the reduced vector's bytes, and how many elements differ from the reference
  * reduction order ({@link RingOrder#reduce}) bit for bit. Ends with {@code DONE}.
  *
- * <p>args: rank world bindHost timeoutSeconds
+ * <p>With a fifth argument {@code loop}, it all-reduces 4 MiB vectors until one fails instead, then
+ * prints {@code FAILED elapsedMillis message} (the link-down test).
+ *
+ * <p>args: rank world bindHost timeoutSeconds [loop]
  */
 public final class LabRank {
   /** Sizes in floats (odd ones leave uneven chunks and a short last fragment), types and ops. */
@@ -58,6 +61,10 @@ public final class LabRank {
       ring.connect(Arrays.asList(line.substring("ENDPOINTS ".length()).split(",")));
       long step = 0;
       ring.barrier(step++);
+      if (args.length > 4 && args[4].equals("loop")) {
+        loop(ring, rank, step);
+        return;
+      }
       for (int c = 0; c < CASES.size(); c++) {
         String[] f = CASES.get(c).split(" ");
         int count = Integer.parseInt(f[0]);
@@ -83,6 +90,27 @@ public final class LabRank {
       System.out.flush();
     }
     System.exit(0);
+  }
+
+  private static void loop(AeronRing ring, int rank, long step) {
+    FloatBuffer b =
+        ByteBuffer.allocateDirect(4 << 20).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    b.put(values(0, rank, b.capacity())).flip();
+    long t0 = System.nanoTime();
+    try {
+      while (true) {
+        t0 = System.nanoTime();
+        ring.allReduce(b, ReduceOp.SUM, step++, WireDtype.FP32);
+        System.out.println("STEP " + step);
+        System.out.flush();
+      }
+    } catch (RuntimeException e) {
+      System.out.printf(
+          "FAILED %d %s%n",
+          (System.nanoTime() - t0) / 1_000_000, String.valueOf(e.getMessage()).replace('\n', ' '));
+      System.out.flush();
+      System.exit(3);
+    }
   }
 
   /** Rank {@code rank}'s vector of case {@code c}: normal values spread over 2^-8 .. 2^8. */

@@ -24,6 +24,12 @@ final class LabRanks implements AutoCloseable {
   private final List<BlockingQueue<String>> lines = new ArrayList<>();
 
   LabRanks(NetLab lab, int timeoutSeconds) throws IOException, InterruptedException {
+    this(lab, timeoutSeconds, List.of());
+  }
+
+  /** Ranks with extra {@link LabRank} arguments ({@code loop}). */
+  LabRanks(NetLab lab, int timeoutSeconds, List<String> extra)
+      throws IOException, InterruptedException {
     int world = lab.addresses().size();
     for (int r = 0; r < world; r++) {
       List<String> cmd = javaCommand();
@@ -33,6 +39,7 @@ final class LabRanks implements AutoCloseable {
               String.valueOf(world),
               lab.addresses().get(r),
               String.valueOf(timeoutSeconds)));
+      cmd.addAll(extra);
       Process p = new ProcessBuilder(lab.exec(r, cmd)).redirectErrorStream(true).start();
       processes.add(p);
       BlockingQueue<String> q = new LinkedBlockingQueue<>();

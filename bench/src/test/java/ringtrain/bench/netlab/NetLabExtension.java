@@ -23,8 +23,15 @@ public final class NetLabExtension
   @Override
   public void beforeAll(ExtensionContext context) {
     Optional<String> why = NetLab.unavailable();
-    Assumptions.assumeTrue(
-        why.isEmpty(), () -> "skipped: no network lab on this machine: " + why.orElse(""));
+    if (why.isPresent()) {
+      // Surefire does not count a class skipped in beforeAll: say it in the build log too.
+      String message =
+          context.getRequiredTestClass().getSimpleName()
+              + " skipped: no network lab on this machine: "
+              + why.get();
+      System.err.println(message);
+      Assumptions.abort(message);
+    }
     NetLabHosts spec = context.getRequiredTestClass().getAnnotation(NetLabHosts.class);
     if (spec == null) {
       throw new IllegalStateException("annotate the test class with @NetLabHosts");

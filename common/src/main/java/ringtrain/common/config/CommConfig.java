@@ -22,6 +22,8 @@ import ringtrain.common.error.ConfigException;
  * @param overlap all-reduce gradient buckets while backward is still running
  * @param transport udp (one media driver per JVM, any hosts) or ipc (one shared media driver per
  *     host and job, shared-memory logs; every rank on one host)
+ * @param windowBytes receiver window in bytes; 0 = half the socket buffer (at most half a term)
+ * @param retransmitLingerNs how long a sender ignores further NAKs for a range it just resent
  */
 public record CommConfig(
     Duration timeout,
@@ -34,7 +36,9 @@ public record CommConfig(
     String bindHost,
     String dir,
     boolean overlap,
-    String transport) {
+    String transport,
+    int windowBytes,
+    long retransmitLingerNs) {
 
   /** The values of {@code comm.aeron.idle}. */
   public static final List<String> IDLE_STRATEGIES =
@@ -49,6 +53,12 @@ public record CommConfig(
 
   /** Largest socket buffer accepted, 1 GiB: far above what kernels grant, far below overflow. */
   public static final int MAX_SOCKET_BUFFER_KB = 1 << 20;
+
+  /** Default of {@code comm.aeron.window_kb}: half the socket buffer (see reference.conf). */
+  public static final int AUTO_WINDOW = 0;
+
+  /** Default of {@code comm.aeron.retransmit_linger_us}, in nanoseconds. */
+  public static final long DEFAULT_RETRANSMIT_LINGER_NS = 10_000_000L;
 
   public CommConfig {
     if (timeout.isNegative() || timeout.isZero()) {
@@ -77,6 +87,20 @@ public record CommConfig(
               + termLength / 1024
               + " is invalid; use a power of two from 64 to 1048576");
     }
+    if (windowBytes != AUTO_WINDOW && (windowBytes < mtu || windowBytes > termLength / 2)) {
+      throw new ConfigException(
+          "comm.aeron.window_kb = "
+              + windowBytes / 1024
+              + " is invalid; use 0 (auto) or from one MTU ("
+              + mtu
+              + " bytes) to half of term_length_kb");
+    }
+    if (retransmitLingerNs < 1000 || retransmitLingerNs > 1_000_000_000L) {
+      throw new ConfigException(
+          "comm.aeron.retransmit_linger_us = "
+              + retransmitLingerNs / 1000
+              + " is invalid; use 1 to 1000000");
+    }
   }
 
   /** The settings without overlap of communication and backward. */
@@ -101,7 +125,9 @@ public record CommConfig(
         bindHost,
         dir,
         false,
-        "udp");
+        "udp",
+        AUTO_WINDOW,
+        DEFAULT_RETRANSMIT_LINGER_NS);
   }
 
   /** Reads and validates the {@code comm} block. */
@@ -117,7 +143,9 @@ public record CommConfig(
         r.string("comm.aeron.bind_host"),
         r.string("comm.aeron.dir"),
         r.bool("comm.overlap"),
-        r.oneOf("comm.aeron.transport", "udp", "ipc"));
+        r.oneOf("comm.aeron.transport", "udp", "ipc"),
+        Math.multiplyExact(r.atLeast("comm.aeron.window_kb", 0), 1024),
+        Math.multiplyExact((long) r.atLeast("comm.aeron.retransmit_linger_us", 1), 1000L));
   }
 
   /**
@@ -155,7 +183,9 @@ public record CommConfig(
         bindHost,
         dir,
         overlap,
-        transport);
+        transport,
+        windowBytes,
+        retransmitLingerNs);
   }
 
   /** The same settings bound to another host address (comm.aeron.bind_host = auto). */
@@ -171,7 +201,9 @@ public record CommConfig(
         host,
         dir,
         overlap,
-        transport);
+        transport,
+        windowBytes,
+        retransmitLingerNs);
   }
 
   /** The same settings over another transport, udp or ipc (tests and benchmarks). */
@@ -187,7 +219,37 @@ public record CommConfig(
         bindHost,
         dir,
         overlap,
-        newTransport);
+        newTransport,
+        windowBytes,
+        retransmitLingerNs);
+  }
+
+  /** The same settings with another receiver window and retransmit linger (benchmarks). */
+  public CommConfig withLossRecovery(int newWindowBytes, long newRetransmitLingerNs) {
+    return new CommConfig(
+        timeout,
+        bucketMb,
+        mtu,
+        socketBufferBytes,
+        termLength,
+        threading,
+        idle,
+        bindHost,
+        dir,
+        overlap,
+        transport,
+        newWindowBytes,
+        newRetransmitLingerNs);
+  }
+
+  /**
+   * The receiver window the media driver uses: {@link #windowBytes} or, for 0, half the socket
+   * buffer (the kernel charges about twice the payload per datagram against SO_RCVBUF, so a window
+   * as large as the buffer overflows it); never more than half a term.
+   */
+  public int effectiveWindowBytes() {
+    int window = windowBytes == AUTO_WINDOW ? socketBufferBytes / 2 : windowBytes;
+    return Math.min(window, termLength / 2);
   }
 
   /** Whether ranks talk through one shared media driver per host (aeron:ipc). */
@@ -208,6 +270,8 @@ public record CommConfig(
         bindHost,
         dir,
         on,
-        transport);
+        transport,
+        windowBytes,
+        retransmitLingerNs);
   }
 }

@@ -41,4 +41,32 @@ class CommConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("comm.aeron.idle");
   }
+
+  @Test
+  void theReceiverWindowIsHalfTheSocketBufferUnlessSetAndNeverMoreThanHalfATerm() {
+    assertThat(CommConfig.from(reference("")).effectiveWindowBytes()).isEqualTo(2 << 20);
+    assertThat(CommConfig.from(reference("comm.aeron.window_kb = 1024")).effectiveWindowBytes())
+        .isEqualTo(1 << 20);
+    assertThatThrownBy(() -> CommConfig.from(reference("comm.aeron.window_kb = 32")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("comm.aeron.window_kb = 32");
+    assertThatThrownBy(() -> CommConfig.from(reference("comm.aeron.window_kb = 16384")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("half of term_length_kb");
+  }
+
+  @Test
+  void shouldRejectARetransmitLingerOutsideOneMicrosecondToOneSecond() {
+    assertThat(
+            CommConfig.from(reference("comm.aeron.retransmit_linger_us = 3000"))
+                .retransmitLingerNs())
+        .isEqualTo(3_000_000L);
+    assertThatThrownBy(() -> CommConfig.from(reference("comm.aeron.retransmit_linger_us = 0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("comm.aeron.retransmit_linger_us");
+    assertThatThrownBy(
+            () -> CommConfig.from(reference("comm.aeron.retransmit_linger_us = 2000000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("comm.aeron.retransmit_linger_us = 2000000");
+  }
 }

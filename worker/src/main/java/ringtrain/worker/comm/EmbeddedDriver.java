@@ -128,9 +128,11 @@ public final class EmbeddedDriver implements AutoCloseable {
             .ipcMtuLength(config.mtu())
             .socketSndbufLength(config.socketBufferBytes())
             .socketRcvbufLength(config.socketBufferBytes())
-            // The kernel charges about twice the payload per datagram against SO_RCVBUF: a window
-            // as large as the socket buffer overflows it, and every drop costs a NAK round trip.
-            .initialWindowLength(Math.min(config.socketBufferBytes() / 2, config.termLength() / 2))
+            // comm.aeron.window_kb; auto = half the socket buffer: the kernel charges about twice
+            // the payload per datagram against SO_RCVBUF, so a window as large as the buffer
+            // overflows it, and every drop costs a NAK round trip.
+            .initialWindowLength(config.effectiveWindowBytes())
+            .retransmitUnicastLingerNs(config.retransmitLingerNs())
             .publicationTermBufferLength(config.termLength())
             .ipcTermBufferLength(config.termLength())
             .termBufferSparseFile(true)
