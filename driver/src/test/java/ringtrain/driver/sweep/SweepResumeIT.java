@@ -35,6 +35,7 @@ class SweepResumeIT {
           "data.synthetic { train_examples = 1024, test_examples = 256, features = 16 }",
           "model.hidden = [32]",
           "train.micro_batch = 32",
+          "optim.lr = 0.004",
           "schedule.warmup_steps = 5",
           "run.log_every = 10",
           "snapshot.every = 100",
@@ -46,7 +47,7 @@ class SweepResumeIT {
         "--conf",
         conf.toString(),
         "--grid",
-        "train.steps=40,1500",
+        "train.steps=40,600",
         "--target-accuracy",
         "0.5",
         "--out",
@@ -59,7 +60,7 @@ class SweepResumeIT {
     Files.writeString(conf, BASE);
     Path out = tmp.resolve("sweep");
     Path first = out.resolve("points").resolve(new SweepPoint(List.of("train.steps=40")).name());
-    Path second = out.resolve("points").resolve(new SweepPoint(List.of("train.steps=1500")).name());
+    Path second = out.resolve("points").resolve(new SweepPoint(List.of("train.steps=600")).name());
 
     Process driver = startDriver(sweepArgs(conf, out), tmp.resolve("first.log"));
     try {
@@ -94,15 +95,15 @@ class SweepResumeIT {
     String printed = console.toString(StandardCharsets.UTF_8);
     assertThat(code).as(printed).isZero();
     assertThat(printed).contains("train.steps=40: done, skipped");
-    assertThat(printed).contains("train.steps=1500: resuming from its snapshot");
+    assertThat(printed).contains("train.steps=600: resuming from its snapshot");
 
     assertThat(Files.readAllBytes(first.resolve("summary.json"))).isEqualTo(firstSummary);
     assertThat(Files.getLastModifiedTime(first.resolve("summary.json"))).isEqualTo(firstTime);
     JsonNode resumed = new ObjectMapper().readTree(second.resolve("summary.json").toFile());
-    assertThat(resumed.get("steps").asLong()).isEqualTo(1500);
+    assertThat(resumed.get("steps").asLong()).isEqualTo(600);
     // This process went on from the snapshot the killed driver left, not from step 0.
     JsonNode starts = resumed.get("start_steps");
-    assertThat(starts.get(starts.size() - 1).asLong()).isPositive().isLessThan(1500);
+    assertThat(starts.get(starts.size() - 1).asLong()).isPositive().isLessThan(600);
 
     List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
     assertThat(csv).hasSize(3);
@@ -110,7 +111,7 @@ class SweepResumeIT {
     List<String> jsonl = Files.readAllLines(out.resolve("sweep.jsonl"));
     assertThat(jsonl).hasSize(2);
     JsonNode row = new ObjectMapper().readTree(jsonl.get(1));
-    assertThat(row.get("steps").asLong()).isEqualTo(1500);
+    assertThat(row.get("steps").asLong()).isEqualTo(600);
     assertThat(row.get("global_batch").asLong()).isEqualTo(32);
     assertThat(row.get("steps_to_target").asDouble()).isPositive();
     assertThat(out.resolve("plots/accuracy_vs_batch.png")).exists();
