@@ -8,13 +8,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Data-parallel training on Spark with a ring all-reduce over Aeron.",
-    subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class})
+    subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class, SweepCommand.class})
 public final class RingtrainCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "missing command: use train, eval or bench");
+        spec.commandLine(), "missing command: use train, eval, sweep or bench");
   }
 }

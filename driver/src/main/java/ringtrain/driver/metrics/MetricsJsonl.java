@@ -17,13 +17,15 @@ import java.util.List;
 import java.util.Optional;
 import ringtrain.common.error.UserException;
 import ringtrain.common.metrics.EvalMetrics;
+import ringtrain.common.metrics.GnsMetrics;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.common.metrics.StepMetrics;
 
 /**
- * metrics.jsonl: one JSON object per line, {@code "type":"step"} with the keys of DESIGN.md §11 or
- * {@code "type":"eval"} with test_loss and test_accuracy. Every line is flushed as it is written,
- * so a crash keeps everything logged before it.
+ * metrics.jsonl: one JSON object per line, {@code "type":"step"} with the keys of DESIGN.md §11
+ * (and a {@code "gns"} object where the gradient noise scale is estimated) or {@code "type":"eval"}
+ * with test_loss and test_accuracy. Every line is flushed as it is written, so a crash keeps
+ * everything logged before it.
  *
  * <p>Non-finite numbers (the gradient norm of a skipped fp16 step, a diverged loss) are written as
  * {@code null}, which every JSON reader accepts, and read back as NaN.
@@ -32,6 +34,12 @@ public final class MetricsJsonl implements MetricsSink {
   static final String TYPE = "type";
   static final String STEP_TYPE = "step";
   static final String EVAL_TYPE = "eval";
+
+  /**
+   * Key of the gradient noise scale object of a step line (fields of {@link GnsMetrics} in
+   * snake_case); absent where the run does not estimate it.
+   */
+  static final String GNS = "gns";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -125,7 +133,8 @@ public final class MetricsJsonl implements MetricsSink {
                   number(n, "examples_per_s"),
                   number(n, "compute_ms"),
                   number(n, "overlap_ms"),
-                  n.path("skipped_steps").asLong()));
+                  n.path("skipped_steps").asLong(),
+                  gns(n.get(GNS))));
         } else if (EVAL_TYPE.equals(n.path(TYPE).asText())) {
           evals.add(
               new EvalMetrics(
@@ -161,6 +170,19 @@ public final class MetricsJsonl implements MetricsSink {
     put(n, "compute_ms", m.computeMs());
     put(n, "overlap_ms", m.overlapMs());
     n.put("skipped_steps", m.skippedSteps());
+    if (m.gns() != null) {
+      GnsMetrics g = m.gns();
+      ObjectNode o = n.putObject(GNS);
+      o.put("small_batch", g.smallBatch());
+      o.put("big_batch", g.bigBatch());
+      put(o, "small_sq", g.smallSq());
+      put(o, "big_sq", g.bigSq());
+      put(o, "grad_sq", g.gradSq());
+      put(o, "trace", g.trace());
+      put(o, "grad_sq_ema", g.gradSqEma());
+      put(o, "trace_ema", g.traceEma());
+      put(o, "b_simple", g.bSimple());
+    }
     writeLine(n, m.step());
   }
 
@@ -217,6 +239,23 @@ public final class MetricsJsonl implements MetricsSink {
     } else {
       node.putNull(key);
     }
+  }
+
+  /** The {@code gns} object of a step line, or null when the line has none. */
+  private static GnsMetrics gns(JsonNode o) {
+    if (o == null || !o.isObject()) {
+      return null;
+    }
+    return new GnsMetrics(
+        o.path("small_batch").asLong(),
+        o.path("big_batch").asLong(),
+        number(o, "small_sq"),
+        number(o, "big_sq"),
+        number(o, "grad_sq"),
+        number(o, "trace"),
+        number(o, "grad_sq_ema"),
+        number(o, "trace_ema"),
+        number(o, "b_simple"));
   }
 
   private static double number(JsonNode node, String key) {

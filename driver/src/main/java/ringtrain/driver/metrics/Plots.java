@@ -23,7 +23,8 @@ import ringtrain.common.metrics.StepMetrics;
 /**
  * The run's plots under {@code plots/}: loss.png, lr.png, grad_norm.png, throughput.png,
  * loss_scale.png when fp16 loss scaling ran, timeline.png (compute, all-reduce, overlap per step)
- * when the steps recorded it, and accuracy.png when the run evaluated. Drawn from the metrics.jsonl
+ * when the steps recorded it, gns.png (B_simple beside the global batch) when the run estimated the
+ * gradient noise scale, and accuracy.png when the run evaluated. Drawn from the metrics.jsonl
  * records with XChart, headless. Non-finite points (skipped fp16 steps) are left out; a chart with
  * no finite point is not drawn.
  */
@@ -97,6 +98,16 @@ public final class Plots {
           steps("all-reduce", steps, StepMetrics::commMs),
           steps("all-reduce hidden by backward", steps, StepMetrics::overlapMs));
     }
+    if (steps.stream().anyMatch(m -> m.gns() != null)) {
+      long big = steps.stream().filter(m -> m.gns() != null).findFirst().get().gns().bigBatch();
+      draw(
+          "Gradient noise scale B_simple (McCandlish et al. 2018) and the global batch",
+          "examples",
+          plotsDir.resolve("gns.png"),
+          written,
+          steps("B_simple", steps, m -> m.gns() == null ? Double.NaN : m.gns().bSimple()),
+          steps("global batch B = " + big, steps, m -> m.gns() == null ? Double.NaN : big));
+    }
     draw(
         "Test accuracy",
         "accuracy",
@@ -164,7 +175,25 @@ public final class Plots {
       XYSeries drawn = chart.addSeries(s.name(), s.xs(), ys);
       drawn.setMarker(s.markers() ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
     }
+    spaceXLabels(chart, series.get(0), scale);
     save(chart, file, written);
+  }
+
+  /**
+   * Steps logged every run.log_every are equally spaced, and for equally spaced x values XChart
+   * puts a label on data points, as many as its estimate of the label width allows; that estimate
+   * is too small, and four-digit steps run into each other. One invisible point off the grid (no
+   * marker, no line, not in the legend, inside the data's range) sends XChart to its ordinary axis,
+   * whose labels are round numbers spaced by the tick-spacing hint.
+   */
+  private static void spaceXLabels(XYChart chart, Series first, double scale) {
+    if (first.xs().size() < 3) {
+      return;
+    }
+    double x = (first.xs().get(0) + first.xs().get(1)) / 2;
+    XYSeries anchor = chart.addSeries("\u2009", List.of(x), List.of(first.ys().get(0) * scale));
+    anchor.setMarker(SeriesMarkers.NONE);
+    anchor.setShowInLegend(false);
   }
 
   private static void save(XYChart chart, Path file, List<Path> written) {

@@ -30,6 +30,8 @@ import ringtrain.common.error.UserException;
  * @param startSteps the step each attempt of the training started at, in order: {@code [0]} for an
  *     uninterrupted run; a run resumed with --resume, or retried after a lost rank, lists the
  *     snapshot step each later attempt went on from
+ * @param bSimple the gradient noise scale B_simple of the last step that had one (McCandlish et al.
+ *     2018); NaN, and no b_simple key in the file, where it was not estimated
  */
 public record Summary(
     String runName,
@@ -42,10 +44,56 @@ public record Summary(
     double peakLr,
     double wallS,
     double examplesPerS,
-    List<Long> startSteps) {
+    List<Long> startSteps,
+    double bSimple) {
 
   public Summary {
     startSteps = List.copyOf(startSteps);
+  }
+
+  /** A summary without a gradient noise scale. */
+  public Summary(
+      String runName,
+      double testAccuracy,
+      double testLoss,
+      double trainLoss,
+      long steps,
+      int worldSize,
+      long globalBatch,
+      double peakLr,
+      double wallS,
+      double examplesPerS,
+      List<Long> startSteps) {
+    this(
+        runName,
+        testAccuracy,
+        testLoss,
+        trainLoss,
+        steps,
+        worldSize,
+        globalBatch,
+        peakLr,
+        wallS,
+        examplesPerS,
+        startSteps,
+        Double.NaN);
+  }
+
+  /** This summary with B_simple set. */
+  public Summary withBSimple(double value) {
+    return new Summary(
+        runName,
+        testAccuracy,
+        testLoss,
+        trainLoss,
+        steps,
+        worldSize,
+        globalBatch,
+        peakLr,
+        wallS,
+        examplesPerS,
+        startSteps,
+        value);
   }
 
   private static final ObjectMapper MAPPER =
@@ -65,6 +113,9 @@ public record Summary(
     put(n, "wall_s", wallS);
     put(n, "examples_per_s", examplesPerS);
     startSteps.forEach(n.putArray("start_steps")::add);
+    if (Double.isFinite(bSimple)) {
+      n.put("b_simple", bSimple);
+    }
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -91,7 +142,8 @@ public record Summary(
           number(n, "peak_lr"),
           number(n, "wall_s"),
           number(n, "examples_per_s"),
-          longs(n.path("start_steps")));
+          longs(n.path("start_steps")),
+          number(n, "b_simple"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }

@@ -102,6 +102,7 @@ public final class PlanText {
             + plan.totalSteps()
             + " steps, min_lr "
             + fmt(job.schedule().minLr()));
+    line(out, "noise scale", noiseScale(plan));
     line(
         out,
         "precision",
@@ -172,6 +173,21 @@ public final class PlanText {
 
   private static String lower(Enum<?> e) {
     return e.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** How the gradient noise scale will be estimated, or why it will not be. */
+  private static String noiseScale(TrainingPlan plan) {
+    long b = plan.job().train().microBatch();
+    if (plan.globalBatch() <= b) {
+      return "not estimated: B = b (set train.accumulation >= 2 or more ranks)";
+    }
+    return "B_simple every step from micro-batches of b = "
+        + b
+        + " against B = "
+        + plan.globalBatch()
+        + ", EMA "
+        + fmt(plan.job().gns().ema())
+        + " (the recommended batch is printed at the end)";
   }
 
   private static String fmt(double v) {

@@ -22,7 +22,9 @@ import ringtrain.driver.launch.ClusterConfig;
 import ringtrain.driver.launch.LocalLauncher;
 import ringtrain.driver.launch.SparkLauncher;
 import ringtrain.driver.metrics.CompositeSink;
+import ringtrain.driver.metrics.GnsReport;
 import ringtrain.driver.metrics.MetricsJsonl;
+import ringtrain.driver.metrics.MetricsLog;
 import ringtrain.driver.metrics.Plots;
 import ringtrain.driver.metrics.ProgressSink;
 import ringtrain.driver.metrics.StartSteps;
@@ -62,17 +64,23 @@ public final class TrainRun {
     this.resume = resume;
   }
 
-  /** What the run produced, and the line printed at its end. */
-  public record Result(Path runDirectory, TrainingResult training, Summary summary) {
+  /**
+   * What the run produced, and the lines printed at its end.
+   *
+   * @param noiseScale the gradient noise scale's verdict on the batch size ({@link GnsReport})
+   */
+  public record Result(
+      Path runDirectory, TrainingResult training, Summary summary, String noiseScale) {
     public String headline() {
       return String.format(
           Locale.ROOT,
-          "test accuracy %.4f (test loss %.4f) after %d steps in %.1f s; outputs in %s",
+          "test accuracy %.4f (test loss %.4f) after %d steps in %.1f s; outputs in %s%n%s",
           training.eval().testAccuracy(),
           training.eval().testLoss(),
           training.steps(),
           summary.wallS(),
-          runDirectory);
+          runDirectory,
+          noiseScale);
     }
   }
 
@@ -159,9 +167,11 @@ public final class TrainRun {
             wallS,
             result.examplesPerS(),
             starts.steps());
+    MetricsLog log = MetricsJsonl.read(dir.file("metrics.jsonl"));
+    summary = summary.withBSimple(GnsReport.bSimple(log.steps()));
     summary.write(dir.file("summary.json"));
-    Plots.write(dir.file("metrics.jsonl"), dir.plots());
-    return new Result(dir.root(), result, summary);
+    Plots.write(log, dir.plots());
+    return new Result(dir.root(), result, summary, GnsReport.line(log.steps(), plan.globalBatch()));
   }
 
   private static String placement(ClusterConfig cluster, boolean onSpark) {
