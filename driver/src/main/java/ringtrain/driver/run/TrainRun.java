@@ -78,10 +78,16 @@ public final class TrainRun {
     TrainingPlan plan = TrainingPlan.of(job, data.train().size());
 
     Path root = out != null ? out : Paths.get("runs", job.run().name());
+    // Opened before the run directory: a snapshot.dir URI that cannot be reached writes nothing.
+    SnapshotStore configured =
+        job.snapshot().dir().isEmpty()
+            ? null
+            : SnapshotStore.open(
+                job.snapshot().dir(), job.snapshot().keep(), job.snapshot().hadoop());
     RunDirectory dir = RunDirectory.open(root, resume);
-    Path snapshotDir =
-        job.snapshot().dir().isEmpty() ? dir.snapshots() : Paths.get(job.snapshot().dir());
-    SnapshotStore snapshots = new SnapshotStore(snapshotDir, job.snapshot().keep());
+    SnapshotStore snapshots =
+        configured != null ? configured : new SnapshotStore(dir.snapshots(), job.snapshot().keep());
+    String snapshotDir = snapshots.location();
     Optional<TrainingState> state =
         resume ? Optional.of(resumeState(snapshots, snapshotDir, job)) : Optional.empty();
 
@@ -141,7 +147,7 @@ public final class TrainRun {
         + ", one barrier task per rank";
   }
 
-  private TrainingState resumeState(SnapshotStore snapshots, Path snapshotDir, JobConfig job) {
+  private TrainingState resumeState(SnapshotStore snapshots, String snapshotDir, JobConfig job) {
     TrainingState state =
         snapshots
             .latestValid()
