@@ -74,7 +74,10 @@ public final class TrainRun {
     ClusterConfig cluster = ClusterConfig.from(new ConfigReader(resolved));
     boolean onSpark =
         !cluster.effectiveMaster().isEmpty() || SparkLauncher.activeContext().isPresent();
-    TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
+    TrainTest data =
+        job.data().format() == ringtrain.common.config.DataConfig.Format.SPARK
+            ? ringtrain.driver.data.SparkFrames.load(job.data())
+            : DatasetLoader.load(job.data(), job.train().seed());
     TrainingPlan plan = TrainingPlan.of(job, data.train().size());
 
     Path root = out != null ? out : Paths.get("runs", job.run().name());
