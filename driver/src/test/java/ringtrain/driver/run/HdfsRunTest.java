@@ -9,20 +9,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import ringtrain.common.config.DataConfig;
+import ringtrain.driver.data.ParquetExport;
+import ringtrain.driver.data.SparkFrames;
+import ringtrain.worker.data.DatasetLoader;
+import ringtrain.worker.data.TrainTest;
 
 /**
- * snapshot.dir on a real HDFS (an in-process MiniDFSCluster): a run resumed from its HDFS snapshot
- * ends with exactly the parameters of an uninterrupted run.
+ * A run's state and data on a real HDFS, one in-process MiniDFSCluster for the class: a run resumed
+ * from its HDFS snapshot ends with exactly the parameters of an uninterrupted run, and Parquet on
+ * HDFS is read by {@code data.format = spark} to exactly the examples written.
  */
-class HdfsResumeTest {
+class HdfsRunTest {
   private static MiniDFSCluster cluster;
 
   @TempDir Path tmp;
@@ -78,5 +86,65 @@ class HdfsResumeTest {
 
     assertBitwiseEqual(resumed, uninterrupted);
     assertThat(fs.exists(last)).isTrue();
+  }
+
+  @Test
+  void shouldReadParquetFromHdfsToTheExamplesWritten() {
+    String fashion = "/usr/share/datasets/fashion-mnist";
+    DataConfig.Synthetic unused = new DataConfig.Synthetic(1, 1, 1, 0.0);
+    TrainTest idx =
+        DatasetLoader.load(
+            new DataConfig(
+                DataConfig.Format.IDX,
+                fashion,
+                "",
+                "",
+                0,
+                10,
+                true,
+                DataConfig.Normalize.NONE,
+                List.of(),
+                256,
+                64,
+                unused),
+            0);
+    String root = cluster.getURI() + "/data/fashion";
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[1]")
+            .appName("ringtrain hdfs parquet test")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate();
+    TrainTest read;
+    try {
+      ParquetExport.write(spark, idx, root);
+      DataConfig.Spark source =
+          new DataConfig.Spark(
+              "parquet", Map.of(), root + "/train", root + "/test", List.of("features"), "label");
+      read =
+          SparkFrames.load(
+              spark,
+              new DataConfig(
+                  DataConfig.Format.SPARK,
+                  "",
+                  "",
+                  "",
+                  0,
+                  10,
+                  true,
+                  DataConfig.Normalize.NONE,
+                  List.of(1, 28, 28),
+                  0,
+                  0,
+                  unused,
+                  source));
+    } finally {
+      spark.stop();
+    }
+
+    assertThat(read.train().labels()).containsExactly(idx.train().labels());
+    assertThat(read.train().features()).containsExactly(idx.train().features());
+    assertThat(read.train().shape()).containsExactly(1, 28, 28);
+    assertThat(read.test().labels()).containsExactly(idx.test().labels());
   }
 }
