@@ -1,7 +1,10 @@
 package ringtrain.common.config;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import ringtrain.common.error.ConfigException;
 
 /**
@@ -21,6 +24,7 @@ import ringtrain.common.error.ConfigException;
  * @param limitTrain use only the first this many training examples (0 = all)
  * @param limitTest use only the first this many test examples (0 = all)
  * @param synthetic the {@code data.synthetic.*} keys
+ * @param spark the keys of {@code data.format = spark}
  */
 public record DataConfig(
     Format format,
@@ -34,13 +38,15 @@ public record DataConfig(
     List<Integer> shape,
     int limitTrain,
     int limitTest,
-    Synthetic synthetic) {
+    Synthetic synthetic,
+    Spark spark) {
 
   /** {@code data.format}. */
   public enum Format {
     IDX,
     CSV,
-    SYNTHETIC;
+    SYNTHETIC,
+    SPARK;
 
     /** The name as written in the config. */
     public String key() {
@@ -71,8 +77,64 @@ public record DataConfig(
    */
   public record Synthetic(int trainExamples, int testExamples, int features, double noise) {}
 
+  /**
+   * {@code data.format = spark}: any source {@code spark.read} takes, read on the driver.
+   *
+   * @param format {@code data.spark.format}: parquet, orc, csv, json, libsvm, ...
+   * @param options {@code data.spark.options} given to the reader
+   * @param path {@code data.path}: training data, a Hadoop URI, a local path or a table name
+   * @param testPath {@code data.test_path}: test data, likewise
+   * @param features {@code data.features}: one array or ML vector column, or numeric columns
+   * @param label {@code data.label}: the integer class column
+   */
+  public record Spark(
+      String format,
+      Map<String, String> options,
+      String path,
+      String testPath,
+      List<String> features,
+      String label) {
+    public Spark {
+      options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+      features = List.copyOf(features);
+    }
+
+    /** No Spark source configured. */
+    public static final Spark NONE = new Spark("parquet", Map.of(), "", "", List.of(), "label");
+  }
+
   public DataConfig {
     shape = List.copyOf(shape);
+  }
+
+  /** A config without a Spark source. */
+  public DataConfig(
+      Format format,
+      String dir,
+      String train,
+      String test,
+      int labelColumn,
+      int numClasses,
+      boolean shuffle,
+      Normalize normalize,
+      List<Integer> shape,
+      int limitTrain,
+      int limitTest,
+      Synthetic synthetic) {
+    this(
+        format,
+        dir,
+        train,
+        test,
+        labelColumn,
+        numClasses,
+        shuffle,
+        normalize,
+        shape,
+        limitTrain,
+        limitTest,
+        synthetic,
+        Spark.NONE);
   }
 
   /** Reads and validates every {@code data.*} key. */
@@ -103,6 +165,26 @@ public record DataConfig(
       requireFile("data.train", train);
       requireFile("data.test", test);
     }
+    Spark spark = spark(r);
+    if (format == Format.SPARK) {
+      requireSparkKey("data.path", spark.path(), "the training data (a Hadoop URI or a table)");
+      requireSparkKey(
+          "data.test_path", spark.testPath(), "the test data (a Hadoop URI or a table)");
+      requireSparkKey("data.label", spark.label(), "the integer class column");
+      if (spark.features().isEmpty() || spark.features().stream().anyMatch(String::isBlank)) {
+        throw new ConfigException(
+            "data.features = "
+                + spark.features()
+                + " names no column; set it to one array or vector column, e.g. [\"features\"],"
+                + " or to a list of numeric columns when data.format = spark");
+      }
+      if (spark.features().contains(spark.label())) {
+        throw new ConfigException(
+            "data.label = "
+                + spark.label()
+                + " is also listed in data.features; a column cannot be both");
+      }
+    }
     checkShape(shape);
     if (format == Format.SYNTHETIC) {
       checkShapeMatches(shape, synthetic.features(), "data.synthetic.features");
@@ -119,7 +201,40 @@ public record DataConfig(
         shape,
         limitTrain,
         limitTest,
-        synthetic);
+        synthetic,
+        spark);
+  }
+
+  private static Spark spark(ConfigReader r) {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (String entry : r.config().getStringList("data.spark.options")) {
+      int eq = entry.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigException(
+            "data.spark.options entry \""
+                + entry
+                + "\" is not key=value; write each reader option as \"header=true\"");
+      }
+      options.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+    }
+    String format = r.string("data.spark.format").trim();
+    if (format.isEmpty()) {
+      throw new ConfigException(
+          "data.spark.format is empty; set it to a Spark data source such as parquet, orc, csv");
+    }
+    return new Spark(
+        format,
+        options,
+        LocalPaths.localOrHadoop("data.path", r.string("data.path").trim()),
+        LocalPaths.localOrHadoop("data.test_path", r.string("data.test_path").trim()),
+        r.config().getStringList("data.features").stream().map(String::trim).toList(),
+        r.string("data.label").trim());
+  }
+
+  private static void requireSparkKey(String key, String value, String what) {
+    if (value.isBlank()) {
+      throw new ConfigException(key + " is empty; set it to " + what + " when data.format = spark");
+    }
   }
 
   /** The normalization actually applied: {@code auto} is scale for idx and none otherwise. */

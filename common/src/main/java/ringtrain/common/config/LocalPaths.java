@@ -6,9 +6,10 @@ import java.util.regex.Pattern;
 import ringtrain.common.error.ConfigException;
 
 /**
- * Path settings are read and written with {@code java.nio} on the driver and the executors, so they
- * name local or mounted directories. A URI of another file system ({@code hdfs://}, {@code s3a://},
- * ...) would otherwise turn silently into a local relative path.
+ * Path settings that are read and written with {@code java.nio} on the driver and the executors
+ * name local or mounted directories: for them a URI of another file system ({@code hdfs://}, {@code
+ * s3a://}, ...) would otherwise turn silently into a local relative path. Settings read through
+ * Hadoop's file systems ({@link #localOrHadoop}) keep such URIs.
  */
 final class LocalPaths {
   private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:/.*");
@@ -40,5 +41,31 @@ final class LocalPaths {
             + scheme
             + ": URIs are not supported; use a local path or a mount every executor sees (NFS,"
             + " a FUSE mount of the bucket)");
+  }
+
+  /**
+   * {@code value} as a local path string or a Hadoop URI: a {@code file:} URI becomes its path, a
+   * URI of another scheme ({@code hdfs://nn:8020/ckpt}, {@code s3a://bucket/ckpt}) is kept.
+   *
+   * @throws ConfigException for a URI that does not parse
+   */
+  static String localOrHadoop(String key, String value) {
+    if (!URI_SCHEME.matcher(value).matches()) {
+      return value;
+    }
+    if (value.regionMatches(true, 0, "file:", 0, 5)) {
+      return check(key, value);
+    }
+    try {
+      URI.create(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          key
+              + " = "
+              + value
+              + " is not a valid URI; write scheme://authority/path, such as"
+              + " hdfs://namenode:8020/ckpt or s3a://bucket/ckpt");
+    }
+    return value;
   }
 }

@@ -8,7 +8,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Data-parallel training on Spark with a ring all-reduce over Aeron.",
-    subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class, SweepCommand.class})
+    subcommands = {
+      TrainCommand.class,
+      EvalCommand.class,
+      BenchCommand.class,
+      SweepCommand.class,
+      DataCommand.class
+    })
 public final class RingtrainCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

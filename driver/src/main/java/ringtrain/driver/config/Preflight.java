@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import ringtrain.worker.schedule.LrSchedules;
+import ringtrain.worker.snapshot.SnapshotLocation;
 import ringtrain.common.config.DataConfig;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.ModelConfig;
@@ -229,10 +230,11 @@ public final class Preflight {
 
   /** snapshot.dir must be a directory, or a path one can be created at. */
   static void checkSnapshotDir(String dir) {
-    if (dir.isEmpty()) {
+    if (dir.isEmpty() || SnapshotLocation.isHadoopUri(dir)) {
+      // A Hadoop file system is checked by opening it, before the run directory is created.
       return;
     }
-    Path path = Path.of(dir).toAbsolutePath();
+    Path path = SnapshotLocation.localPath(dir).toAbsolutePath();
     if (Files.exists(path) && !Files.isDirectory(path)) {
       throw new ConfigException(
           "snapshot.dir = "

@@ -1,7 +1,6 @@
 package ringtrain.driver.launch;
 
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -144,7 +143,9 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
 
     Optional<TrainingState> state = Optional.empty();
     if (resume || attempt > 0) {
-      state = new SnapshotStore(Path.of(snapshotDir), job.snapshot().keep()).latestValid();
+      state =
+          SnapshotStore.open(snapshotDir, job.snapshot().keep(), job.snapshot().hadoop())
+              .latestValid();
       LOG.info(
           "rank {} attempt {}: {}",
           rank,
@@ -184,7 +185,9 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
 
       TrainingResult result;
       SnapshotStore snapshots =
-          rank == 0 ? new SnapshotStore(Path.of(snapshotDir), job.snapshot().keep()) : null;
+          rank == 0
+              ? SnapshotStore.open(snapshotDir, job.snapshot().keep(), job.snapshot().hadoop())
+              : null;
       try (MetricsSink sink =
           rank == 0
               ? MetricsStream.connect(metricsHost, metricsPort, Duration.ofSeconds(10))

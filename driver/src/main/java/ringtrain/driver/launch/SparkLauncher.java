@@ -54,14 +54,29 @@ public final class SparkLauncher {
   private SparkLauncher() {}
 
   /**
-   * Trains on the active SparkContext if there is one (spark-submit, a notebook), else on a new one
-   * for {@code cluster}'s master, stopped at the end.
+   * {@link #run(TrainingPlan, TrainTest, MetricsSink, String, boolean, ClusterConfig)} on a local
+   * directory.
    */
   public static TrainingResult run(
       TrainingPlan plan,
       TrainTest data,
       MetricsSink sink,
       Path snapshotDir,
+      boolean resume,
+      ClusterConfig cluster) {
+    return run(plan, data, sink, snapshotDir.toAbsolutePath().toString(), resume, cluster);
+  }
+
+  /**
+   * Trains on the active SparkContext if there is one (spark-submit, a notebook), else on a new one
+   * for {@code cluster}'s master, stopped at the end. {@code snapshotDir} is a local path or a
+   * Hadoop URI that every executor reaches.
+   */
+  public static TrainingResult run(
+      TrainingPlan plan,
+      TrainTest data,
+      MetricsSink sink,
+      String snapshotDir,
       boolean resume,
       ClusterConfig cluster) {
     JobConfig job = plan.job();
@@ -152,7 +167,7 @@ public final class SparkLauncher {
       TrainingPlan plan,
       TrainTest data,
       MetricsSink sink,
-      Path snapshotDir,
+      String snapshotDir,
       boolean resume,
       ClusterConfig cluster) {
     JobConfig job = plan.job();
@@ -172,7 +187,7 @@ public final class SparkLauncher {
                 sc.applicationId(),
                 sc.getConf().get("spark.driver.host", "127.0.0.1"),
                 metrics.port(),
-                snapshotDir.toAbsolutePath().toString(),
+                snapshotDir,
                 resume,
                 attempt);
         try {

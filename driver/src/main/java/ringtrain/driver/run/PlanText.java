@@ -150,6 +150,7 @@ public final class PlanText {
       case IDX -> job.data().dir();
       case CSV -> job.data().train();
       case SYNTHETIC -> "seeded";
+      case SPARK -> job.data().spark().format() + " " + job.data().spark().path();
     };
   }
 

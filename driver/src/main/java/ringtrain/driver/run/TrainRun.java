@@ -104,13 +104,24 @@ public final class TrainRun {
     ClusterConfig cluster = ClusterConfig.from(new ConfigReader(resolved));
     boolean onSpark =
         !cluster.effectiveMaster().isEmpty() || SparkLauncher.activeContext().isPresent();
-    TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
+    TrainTest data =
+        job.data().format() == ringtrain.common.config.DataConfig.Format.SPARK
+            ? ringtrain.driver.data.SparkFrames.load(job.data())
+            : DatasetLoader.load(job.data(), job.train().seed());
 
     Path root = out != null ? out : Paths.get("runs", job.run().name());
+    // Opened before the run directory: a snapshot.dir URI that cannot be reached writes nothing.
+    SnapshotStore configured =
+        job.snapshot().dir().isEmpty()
+            ? null
+            : SnapshotStore.open(
+                job.snapshot().dir(), job.snapshot().keep(), job.snapshot().hadoop());
     dir = resume ? RunDirectory.open(root, true) : null;
-    Path snapshotDir =
-        job.snapshot().dir().isEmpty() ? root.resolve(SNAPSHOTS) : Paths.get(job.snapshot().dir());
-    SnapshotStore snapshots = new SnapshotStore(snapshotDir, job.snapshot().keep());
+    SnapshotStore snapshots =
+        configured != null
+            ? configured
+            : new SnapshotStore(root.resolve(SNAPSHOTS), job.snapshot().keep());
+    String snapshotDir = snapshots.location();
     Optional<TrainingState> state =
         resume ? Optional.of(latestState(snapshots, snapshotDir)) : Optional.empty();
     job = withNetwork(resolved, job, data, state);
@@ -208,7 +219,7 @@ public final class TrainRun {
     return JobConfig.from(resolved.withValue("model.network", ConfigValueFactory.fromAnyRef(json)));
   }
 
-  private static TrainingState latestState(SnapshotStore snapshots, Path snapshotDir) {
+  private static TrainingState latestState(SnapshotStore snapshots, String snapshotDir) {
     return snapshots
         .latestValid()
         .orElseThrow(

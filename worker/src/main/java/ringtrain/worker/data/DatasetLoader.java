@@ -24,7 +24,18 @@ public final class DatasetLoader {
           case IDX -> readIdx(cfg);
           case CSV -> readCsv(cfg);
           case SYNTHETIC -> readSynthetic(cfg, seed);
+          case SPARK ->
+              throw new IllegalArgumentException(
+                  "data.format = spark is read on the driver (ringtrain.driver.data)");
         };
+    return prepare(cfg, raw);
+  }
+
+  /**
+   * Keeps the first {@code data.limit_*} examples of data read elsewhere (a Spark source) and
+   * normalizes them, exactly as {@link #load} does for files.
+   */
+  public static TrainTest prepare(DataConfig cfg, TrainTest raw) {
     TrainTest limited =
         new TrainTest(limit(raw.train(), cfg.limitTrain()), limit(raw.test(), cfg.limitTest()));
     return Normalization.apply(cfg.effectiveNormalize(), limited);

@@ -1,12 +1,12 @@
 package ringtrain.worker.snapshot;
 
 import java.io.BufferedReader;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
@@ -36,9 +36,12 @@ record Manifest(Map<String, String> sha256ByFile) {
   }
 
   /** Parses a MANIFEST; empty when the file is missing or any line is malformed. */
-  static Optional<Manifest> read(Path file) throws IOException {
+  static Optional<Manifest> read(Storage storage, String dir) throws IOException {
     Map<String, String> entries = new LinkedHashMap<>();
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(
+                storage.open(dir, SnapshotLayout.MANIFEST_FILE), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         if (line.isEmpty()) {
@@ -50,7 +53,7 @@ record Manifest(Map<String, String> sha256ByFile) {
         }
         entries.put(m.group(2), m.group(1));
       }
-    } catch (NoSuchFileException e) {
+    } catch (NoSuchFileException | FileNotFoundException e) {
       return Optional.empty();
     }
     return entries.isEmpty() ? Optional.empty() : Optional.of(new Manifest(entries));
@@ -61,23 +64,22 @@ record Manifest(Map<String, String> sha256ByFile) {
    *
    * @return empty when all match, else why the snapshot is not valid
    */
-  Optional<String> verify(Path dir) throws IOException {
+  Optional<String> verify(Storage storage, String dir) throws IOException {
     for (Map.Entry<String, String> e : sha256ByFile.entrySet()) {
-      Path file = dir.resolve(e.getKey());
-      if (!Files.isRegularFile(file)) {
+      if (!storage.isFile(dir, e.getKey())) {
         return Optional.of(e.getKey() + " is missing");
       }
-      if (!sha256(file).equals(e.getValue())) {
+      if (!sha256(storage, dir, e.getKey()).equals(e.getValue())) {
         return Optional.of(e.getKey() + " does not match its SHA-256");
       }
     }
     return Optional.empty();
   }
 
-  static String sha256(Path file) throws IOException {
+  static String sha256(Storage storage, String dir, String file) throws IOException {
     MessageDigest digest = newDigest();
     byte[] buffer = new byte[BUFFER_BYTES];
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = storage.open(dir, file)) {
       int n;
       while ((n = in.read(buffer)) > 0) {
         digest.update(buffer, 0, n);

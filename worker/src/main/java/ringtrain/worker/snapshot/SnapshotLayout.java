@@ -1,6 +1,5 @@
 package ringtrain.worker.snapshot;
 
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,8 +27,8 @@ final class SnapshotLayout {
   }
 
   /** The step of a directory named {@code step-%08d}, or empty for any other name. */
-  static Optional<Long> stepOf(Path dir) {
-    Matcher m = SNAPSHOT_DIR.matcher(dir.getFileName().toString());
+  static Optional<Long> stepOf(String name) {
+    Matcher m = SNAPSHOT_DIR.matcher(name);
     if (!m.matches()) {
       return Optional.empty();
     }
@@ -40,8 +39,7 @@ final class SnapshotLayout {
     }
   }
 
-  static boolean isScratch(Path dir) {
-    String name = dir.getFileName().toString();
+  static boolean isScratch(String name) {
     return name.startsWith(TEMP_PREFIX) || name.startsWith(RETIRED_PREFIX);
   }
 
