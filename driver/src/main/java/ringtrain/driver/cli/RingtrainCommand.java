@@ -21,6 +21,6 @@ public final class RingtrainCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "missing command: use train, eval, sweep or bench");
+        spec.commandLine(), "missing command: use train, eval, sweep, data or bench");
   }
 }

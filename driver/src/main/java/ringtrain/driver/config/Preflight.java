@@ -16,8 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import ringtrain.worker.schedule.LrSchedules;
-import ringtrain.worker.snapshot.SnapshotLocation;
 import ringtrain.common.config.DataConfig;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.ModelConfig;
@@ -26,6 +24,8 @@ import ringtrain.driver.launch.ClusterConfig;
 import ringtrain.worker.data.TrainTest;
 import ringtrain.worker.loop.TrainingPlan;
 import ringtrain.worker.model.NetworkFactory;
+import ringtrain.worker.schedule.LrSchedules;
+import ringtrain.worker.snapshot.SnapshotLocation;
 
 /**
  * Everything about a run that can be checked from the configuration, the data and the cluster's

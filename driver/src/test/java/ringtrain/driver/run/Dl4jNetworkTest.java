@@ -85,7 +85,7 @@ class Dl4jNetworkTest {
 
   @Test
   void shouldWriteTheTrainedGraphAsAModelZip() throws Exception {
-    TrainRun.Result run = train("zip", job("train.steps=3"));
+    TrainRun.Result run = train("zip", job("train.steps=3", "schedule.warmup_steps=1"));
     ComputationGraph graph =
         ModelSerializer.restoreComputationGraph(run.runDirectory().resolve("model.zip").toFile());
     assertBitwiseEqual(graph.params().reshape(graph.numParams()), run.training().params());
@@ -106,9 +106,9 @@ class Dl4jNetworkTest {
 
   @Test
   void shouldStartFromTheParametersOfAModelZipAndResumeBitwise() throws IOException {
-    TrainRun.Result first = train("source", job("train.steps=4", "train.micro_batch=32"));
+    TrainRun.Result first = train("source", job("train.steps=4", "schedule.warmup_steps=1", "train.micro_batch=32"));
     Path zip = first.runDirectory().resolve("model.zip");
-    List<String> fromZip = job("train.steps=2", "train.micro_batch=32", "optim.lr=0");
+    List<String> fromZip = job("train.steps=2", "schedule.warmup_steps=1", "train.micro_batch=32", "optim.lr=0");
     fromZip.set(fromZip.indexOf("model.file=" + residualJson()), "model.file=" + zip);
     // lr = 0: the run ends where it started, which must be the zip's parameters.
     assertBitwiseEqual(train("lr0", fromZip).training().params(), first.training().params());
