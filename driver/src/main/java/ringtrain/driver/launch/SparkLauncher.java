@@ -39,6 +39,9 @@ public final class SparkLauncher {
   /** A heartbeat deadline below this would declare busy executors of a loaded host lost. */
   private static final Duration MIN_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
 
+  /** Least time between the ring's deadline and Spark declaring a silent executor lost. */
+  private static final Duration MIN_HEARTBEAT_MARGIN = Duration.ofSeconds(3);
+
   /**
    * What every executor JVM needs on Java 17 (NOTES-spark.md): Aeron's opens and exports, and the
    * Vector API for the ring codec's SIMD kernels. The launcher leaves the last out of the driver's
@@ -146,12 +149,15 @@ public final class SparkLauncher {
 
   /**
    * comm.timeout governs recovery as well as detection: an executor that stops answering (a stopped
-   * or partitioned JVM) is declared lost after comm.timeout, not after Spark's default of 120 s, so
-   * the retried stage gets a fresh executor in time. The executors beat four times per deadline;
-   * Spark's RPC timeouts (spark.network.timeout) stay as they are.
+   * or partitioned JVM) is declared lost after comm.timeout and a margin, not after Spark's default
+   * of 120 s, so the retried stage gets a fresh executor in time. The margin (half of comm.timeout,
+   * at least {@link #MIN_HEARTBEAT_MARGIN}) lets the ring's own deadline fire first: its error names
+   * the silent rank and the step, where Spark's would only say the executor was lost. The executors
+   * beat four times per deadline; Spark's RPC timeouts (spark.network.timeout) stay as they are.
    */
   static void heartbeatDeadlines(SparkConf conf, Duration commTimeout) {
-    long timeoutMs = Math.max(MIN_HEARTBEAT_TIMEOUT.toMillis(), commTimeout.toMillis());
+    long margin = Math.max(MIN_HEARTBEAT_MARGIN.toMillis(), commTimeout.toMillis() / 2);
+    long timeoutMs = Math.max(MIN_HEARTBEAT_TIMEOUT.toMillis(), commTimeout.toMillis() + margin);
     conf.setIfMissing("spark.storage.blockManagerHeartbeatTimeoutMs", timeoutMs + "ms");
     conf.setIfMissing("spark.executor.heartbeatInterval", Math.max(500, timeoutMs / 4) + "ms");
     conf.setIfMissing("spark.network.timeoutInterval", Math.max(500, timeoutMs / 4) + "ms");

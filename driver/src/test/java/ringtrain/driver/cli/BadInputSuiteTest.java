@@ -379,7 +379,9 @@ class BadInputSuiteTest {
             d -> train(d, "--conf", write(d.file("s.conf"), "optim.lr = ${nope}\n").toString()),
             "nope"));
     t.add(category(Category.CONFIG, "unknown option", d -> List.of("train", "--lr", "1"), "--lr"));
-    t.add(category(Category.CONFIG, "no command", d -> List.of(), "train, eval, sweep, data or bench"));
+    t.add(
+        category(
+            Category.CONFIG, "no command", d -> List.of(), "train, eval, sweep, data or bench"));
     t.add(category(Category.CONFIG, "unknown command", d -> List.of("fit"), "fit"));
 
     // data

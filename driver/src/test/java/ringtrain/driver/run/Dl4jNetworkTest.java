@@ -106,9 +106,11 @@ class Dl4jNetworkTest {
 
   @Test
   void shouldStartFromTheParametersOfAModelZipAndResumeBitwise() throws IOException {
-    TrainRun.Result first = train("source", job("train.steps=4", "schedule.warmup_steps=1", "train.micro_batch=32"));
+    TrainRun.Result first =
+        train("source", job("train.steps=4", "schedule.warmup_steps=1", "train.micro_batch=32"));
     Path zip = first.runDirectory().resolve("model.zip");
-    List<String> fromZip = job("train.steps=2", "schedule.warmup_steps=1", "train.micro_batch=32", "optim.lr=0");
+    List<String> fromZip =
+        job("train.steps=2", "schedule.warmup_steps=1", "train.micro_batch=32", "optim.lr=0");
     fromZip.set(fromZip.indexOf("model.file=" + residualJson()), "model.file=" + zip);
     // lr = 0: the run ends where it started, which must be the zip's parameters.
     assertBitwiseEqual(train("lr0", fromZip).training().params(), first.training().params());
