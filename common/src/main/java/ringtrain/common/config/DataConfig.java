@@ -140,9 +140,9 @@ public record DataConfig(
   /** Reads and validates every {@code data.*} key. */
   public static DataConfig from(ConfigReader r) {
     Format format = r.enumValue("data.format", Format.class);
-    String dir = LocalPaths.check("data.dir", r.string("data.dir"));
-    String train = LocalPaths.check("data.train", r.string("data.train"));
-    String test = LocalPaths.check("data.test", r.string("data.test"));
+    String dir = LocalPaths.localOrHadoop("data.dir", r.string("data.dir"));
+    String train = LocalPaths.localOrHadoop("data.train", r.string("data.train"));
+    String test = LocalPaths.localOrHadoop("data.test", r.string("data.test"));
     int labelColumn = r.atLeast("data.label_column", 0);
     int numClasses = r.atLeast("data.num_classes", 2);
     boolean shuffle = r.bool("data.shuffle");

@@ -21,14 +21,18 @@ class DataConfigTest {
   }
 
   @Test
-  void shouldRefuseUrisOfOtherFileSystemsAndTakeFileUrisAsPaths() {
-    assertThatThrownBy(() -> read("data.dir = \"s3a://bucket/fashion\""))
+  void shouldKeepHadoopUrisRefuseMalformedOnesAndTakeFileUrisAsPaths() {
+    assertThat(read("data.dir = \"s3a://bucket/fashion\"").dir()).isEqualTo("s3a://bucket/fashion");
+    assertThat(
+            read("data.format = csv, data.train = \"hdfs:///t.csv\", data.test = \"s3a://b/t.csv\"")
+                .train())
+        .isEqualTo("hdfs:///t.csv");
+    assertThatThrownBy(
+            () ->
+                read(
+                    "data.format = csv, data.train = t.csv, data.test = \"hdfs://name node/t.csv\""))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("data.dir = s3a://bucket/fashion")
-        .hasMessageContaining("s3a: URIs are not supported");
-    assertThatThrownBy(() -> read("data.format = csv, data.train = \"hdfs:///t.csv\""))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("data.train");
+        .hasMessageContaining("data.test = hdfs://name node/t.csv is not a valid URI");
 
     assertThat(read("data.dir = \"file:///srv/fashion\"").dir()).isEqualTo("/srv/fashion");
     assertThat(read("data.dir = \"relative/dir\"").dir()).isEqualTo("relative/dir");

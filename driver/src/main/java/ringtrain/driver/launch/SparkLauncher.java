@@ -151,9 +151,10 @@ public final class SparkLauncher {
    * comm.timeout governs recovery as well as detection: an executor that stops answering (a stopped
    * or partitioned JVM) is declared lost after comm.timeout and a margin, not after Spark's default
    * of 120 s, so the retried stage gets a fresh executor in time. The margin (half of comm.timeout,
-   * at least {@link #MIN_HEARTBEAT_MARGIN}) lets the ring's own deadline fire first: its error names
-   * the silent rank and the step, where Spark's would only say the executor was lost. The executors
-   * beat four times per deadline; Spark's RPC timeouts (spark.network.timeout) stay as they are.
+   * at least {@link #MIN_HEARTBEAT_MARGIN}) lets the ring's own deadline fire first: its error
+   * names the silent rank and the step, where Spark's would only say the executor was lost. The
+   * executors beat four times per deadline; Spark's RPC timeouts (spark.network.timeout) stay as
+   * they are.
    */
   static void heartbeatDeadlines(SparkConf conf, Duration commTimeout) {
     long margin = Math.max(MIN_HEARTBEAT_MARGIN.toMillis(), commTimeout.toMillis() / 2);

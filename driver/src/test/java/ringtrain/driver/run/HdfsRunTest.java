@@ -147,4 +147,70 @@ class HdfsRunTest {
     assertThat(read.train().shape()).containsExactly(1, 28, 28);
     assertThat(read.test().labels()).containsExactly(idx.test().labels());
   }
+
+  @Test
+  void shouldReadIdxAndCsvFilesNamedByHdfsUrisToTheExamplesOfTheLocalFiles() throws IOException {
+    String fashion = "/usr/share/datasets/fashion-mnist";
+    FileSystem fs = cluster.getFileSystem();
+    org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path("/data/fashion-idx");
+    fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(fashion), remote);
+    DataConfig.Synthetic unused = new DataConfig.Synthetic(1, 1, 1, 0.0);
+    TrainTest local = DatasetLoader.load(idx(fashion, unused), 0);
+    TrainTest onHdfs = DatasetLoader.load(idx(cluster.getURI() + remote.toString(), unused), 0);
+    assertThat(onHdfs.train().size()).isEqualTo(60_000);
+    assertThat(java.util.Arrays.equals(onHdfs.train().labels(), local.train().labels())).isTrue();
+    assertThat(java.util.Arrays.equals(onHdfs.train().features(), local.train().features()))
+        .as("the training images read from HDFS equal the local files'")
+        .isTrue();
+    assertThat(java.util.Arrays.equals(onHdfs.test().features(), local.test().features())).isTrue();
+    assertThat(java.util.Arrays.equals(onHdfs.test().labels(), local.test().labels())).isTrue();
+    assertThat(onHdfs.train().shape()).containsExactly(1, 28, 28);
+
+    Path csv = tmp.resolve("train.csv");
+    Files.writeString(csv, "1,0.5,2\n0,1.5,-3\n2,7,8\n");
+    org.apache.hadoop.fs.Path remoteCsv = new org.apache.hadoop.fs.Path("/data/csv/train.csv");
+    fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(csv.toUri()), remoteCsv);
+    String uri = cluster.getURI() + remoteCsv.toString();
+    TrainTest read = DatasetLoader.load(csv(uri, uri, unused), 0);
+    TrainTest expected = DatasetLoader.load(csv(csv.toString(), csv.toString(), unused), 0);
+    assertThat(read.train().labels()).containsExactly(1, 0, 2);
+    assertThat(read.train().features()).containsExactly(expected.train().features());
+    assertThat(read.test().features()).containsExactly(expected.test().features());
+
+    org.junit.jupiter.api.Assertions.assertThrows(
+        ringtrain.common.error.DataException.class,
+        () -> DatasetLoader.load(idx(cluster.getURI() + "/data/none", unused), 0));
+  }
+
+  private static DataConfig idx(String dir, DataConfig.Synthetic unused) {
+    return new DataConfig(
+        DataConfig.Format.IDX,
+        dir,
+        "",
+        "",
+        0,
+        10,
+        true,
+        DataConfig.Normalize.NONE,
+        List.of(),
+        0,
+        0,
+        unused);
+  }
+
+  private static DataConfig csv(String train, String test, DataConfig.Synthetic unused) {
+    return new DataConfig(
+        DataConfig.Format.CSV,
+        "",
+        train,
+        test,
+        0,
+        3,
+        true,
+        DataConfig.Normalize.NONE,
+        List.of(),
+        0,
+        0,
+        unused);
+  }
 }

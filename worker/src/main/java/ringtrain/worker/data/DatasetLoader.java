@@ -46,9 +46,19 @@ public final class DatasetLoader {
   }
 
   private static TrainTest readIdx(DataConfig cfg) {
-    Path dir = Path.of(cfg.dir());
-    return new TrainTest(readIdxSplit(cfg, dir, "train"), readIdxSplit(cfg, dir, "t10k"));
+    try (StagedFiles staged = new StagedFiles()) {
+      Path dir = staged.idxDir(cfg.dir(), IDX_FILES);
+      return new TrainTest(readIdxSplit(cfg, dir, "train"), readIdxSplit(cfg, dir, "t10k"));
+    }
   }
+
+  /** The four files of an IDX data set, each as it is or gzipped. */
+  private static final List<String> IDX_FILES =
+      List.of(
+          "train-images-idx3-ubyte",
+          "train-labels-idx1-ubyte",
+          "t10k-images-idx3-ubyte",
+          "t10k-labels-idx1-ubyte");
 
   private static Dataset readIdxSplit(DataConfig cfg, Path dir, String prefix) {
     Path imagesFile = IdxReader.locate(dir, prefix + "-images-idx3-ubyte");
@@ -107,10 +117,22 @@ public final class DatasetLoader {
   }
 
   private static TrainTest readCsv(DataConfig cfg) {
-    CsvReader.Table train =
-        CsvReader.read(Path.of(cfg.train()), "data.train", cfg.labelColumn(), cfg.numClasses());
-    CsvReader.Table test =
-        CsvReader.read(Path.of(cfg.test()), "data.test", cfg.labelColumn(), cfg.numClasses());
+    CsvReader.Table train;
+    CsvReader.Table test;
+    try (StagedFiles staged = new StagedFiles()) {
+      train =
+          CsvReader.read(
+              staged.file("data.train", cfg.train()),
+              "data.train",
+              cfg.labelColumn(),
+              cfg.numClasses());
+      test =
+          CsvReader.read(
+              staged.file("data.test", cfg.test()),
+              "data.test",
+              cfg.labelColumn(),
+              cfg.numClasses());
+    }
     if (train.columns() != test.columns()) {
       throw new DataException(
           "data.train = "
