@@ -33,6 +33,9 @@ import ringtrain.worker.comm.WireDtype;
  */
 public final class LabRank {
   /** Sizes in floats (odd ones leave uneven chunks and a short last fragment), types and ops. */
+  /** Time a rank keeps its ring open after the last barrier, for retransmissions its peers need. */
+  private static final long EXIT_LINGER_MS = 3_000;
+
   static final List<String> CASES =
       List.of(
           "1 fp32 SUM",
@@ -88,6 +91,9 @@ public final class LabRank {
       ring.barrier(step);
       System.out.println("DONE");
       System.out.flush();
+      // A rank leaves its last barrier as soon as it has heard from its neighbour, while the
+      // neighbour may still need a lost datagram of it retransmitted: stay until that is served.
+      Thread.sleep(EXIT_LINGER_MS);
     }
     System.exit(0);
   }
