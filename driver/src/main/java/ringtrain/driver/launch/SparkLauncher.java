@@ -282,8 +282,11 @@ public final class SparkLauncher {
     }
   }
 
-  /** Waits until at least {@code world} executors (one per rank) have registered. */
-  static void awaitExecutors(SparkContext sc, int world, Duration timeout) {
+  /**
+   * Waits until at least {@code world} executors (one per rank) have registered; a user error
+   * naming the count and the fix after {@code timeout}.
+   */
+  public static void awaitExecutors(SparkContext sc, int world, Duration timeout) {
     if (sc.isLocal()) {
       return;
     }

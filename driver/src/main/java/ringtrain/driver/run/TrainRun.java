@@ -8,6 +8,7 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.apache.spark.SparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ringtrain.common.config.ConfigReader;
@@ -87,11 +88,17 @@ public final class TrainRun {
   /** The run directory while this run holds it. */
   private RunDirectory dir;
 
+  /** The SparkContext this run started for {@code cluster.master}, stopped at its end; or null. */
+  private SparkContext ownContext;
+
   /** Runs; the run directory's lock is held from its creation to the end of the run. */
   public Result execute() {
     try {
       return run();
     } finally {
+      if (ownContext != null) {
+        ownContext.stop();
+      }
       if (dir != null) {
         dir.close();
       }
@@ -131,6 +138,16 @@ public final class TrainRun {
         Models.build(
             job.model(), data.train().shape(), data.train().numClasses(), job.train().seed());
     EngineSelector.check(job, model);
+    if (onSpark) {
+      // Too few executors, or a master that never admits the application, is found before the
+      // run directory exists (within cluster.register_timeout), so the corrected command works.
+      Optional<SparkContext> active = SparkLauncher.activeContext();
+      if (active.isEmpty()) {
+        ownContext = SparkLauncher.createContext(cluster, job);
+      }
+      SparkContext sc = active.orElse(ownContext);
+      SparkLauncher.awaitExecutors(sc, job.train().worldSize(), cluster.registerTimeout());
+    }
     if (state.isPresent()) {
       checkResumable(state.get(), job);
     } else {

@@ -18,6 +18,10 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.master.Master$;
+import org.apache.spark.rpc.RpcEnv;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -693,6 +697,19 @@ class BadInputSuiteTest {
     t.add(
         category(
             Category.CLUSTER,
+            "a master without workers",
+            d ->
+                train(
+                    d,
+                    "--set",
+                    "cluster.master=\"" + StandaloneMaster.url() + "\"",
+                    "--set",
+                    "cluster.register_timeout=3s"),
+            "0 Spark executors registered",
+            "cluster.register_timeout"));
+    t.add(
+        category(
+            Category.CLUSTER,
             "zero register timeout",
             d -> train(d, "--set", "cluster.register_timeout=0s"),
             "cluster.register_timeout",
@@ -759,6 +776,9 @@ class BadInputSuiteTest {
       before = contents(d.out());
     }
     List<String> args = c.args().apply(d);
+    // What a row prepared in --out itself (a file in its place, a run it holds) must stay as it is.
+    Map<String, byte[]> prepared =
+        c.existingRun() || !Files.exists(d.out()) ? null : contents(d.out());
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintWriter err = new PrintWriter(bytes, true, StandardCharsets.UTF_8);
     int code = Main.run(err, args.toArray(String[]::new));
@@ -773,7 +793,25 @@ class BadInputSuiteTest {
     assertThat(stderr.strip()).as("the line says how to fix it").matches(FIX);
     if (c.existingRun()) {
       assertThat(contents(d.out())).as("the existing run is untouched").isEqualTo(before);
+    } else if (prepared != null) {
+      assertThat(withoutLock(contents(d.out())))
+          .as("what --out held is untouched")
+          .isEqualTo(prepared);
+    } else if (Files.exists(d.out())) {
+      // The corrected command then finds the directory as unused as before.
+      assertThat(withoutLock(contents(d.out())))
+          .as("a refused run writes nothing into --out")
+          .isEmpty();
     }
+  }
+
+  /**
+   * {@code files} without the run directory's lock file: a refused {@code --resume} takes the lock
+   * before it reads the snapshots, and the file only names the last holder.
+   */
+  private static Map<String, byte[]> withoutLock(Map<String, byte[]> files) {
+    files.remove(RunDirectory.LOCK_FILE);
+    return files;
   }
 
   /** Every file under {@code root}, by relative path, with its bytes. */
@@ -828,6 +866,33 @@ class BadInputSuiteTest {
         }
       }
     }
+  }
+
+  /**
+   * A real standalone Spark master in this JVM with no worker: an application registers, no
+   * executor ever comes.
+   */
+  private static final class StandaloneMaster {
+    private static RpcEnv env;
+
+    static synchronized String url() {
+      if (env == null) {
+        env = Master$.MODULE$.startRpcEnvAndEndpoint("127.0.0.1", 0, 0, new SparkConf(false))._1();
+      }
+      return "spark://127.0.0.1:" + env.address().port();
+    }
+
+    static synchronized void stop() {
+      if (env != null) {
+        env.shutdown();
+        env = null;
+      }
+    }
+  }
+
+  @AfterAll
+  static void stopMaster() {
+    StandaloneMaster.stop();
   }
 
   @Test
