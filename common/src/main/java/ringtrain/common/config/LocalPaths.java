@@ -9,12 +9,33 @@ import ringtrain.common.error.ConfigException;
  * Path settings that are read and written with {@code java.nio} on the driver and the executors
  * name local or mounted directories: for them a URI of another file system ({@code hdfs://}, {@code
  * s3a://}, ...) would otherwise turn silently into a local relative path. Settings read through
- * Hadoop's file systems ({@link #localOrHadoop}) keep such URIs.
+ * Hadoop's file systems ({@link #localOrHadoop}) keep such URIs, and their readers tell the two
+ * kinds apart with {@link #isHadoopUri} and {@link #localPath}.
  */
-final class LocalPaths {
+public final class LocalPaths {
   private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:/.*");
 
   private LocalPaths() {}
+
+  /**
+   * Whether {@code location} is a URI of a file system other than the local one; a {@code file:}
+   * URI and a plain path are local.
+   */
+  public static boolean isHadoopUri(String location) {
+    return URI_SCHEME.matcher(location).matches() && !isFileUri(location);
+  }
+
+  /** A local location as a path: a plain path as it is, a {@code file:} URI as its path. */
+  public static Path localPath(String location) {
+    if (URI_SCHEME.matcher(location).matches()) {
+      return Path.of(URI.create(location));
+    }
+    return Path.of(location);
+  }
+
+  private static boolean isFileUri(String value) {
+    return value.regionMatches(true, 0, "file:", 0, 5);
+  }
 
   /**
    * {@code value} as a local path string: unchanged, or a {@code file:} URI turned into its path.
@@ -26,7 +47,7 @@ final class LocalPaths {
       return value;
     }
     String scheme = value.substring(0, value.indexOf(':'));
-    if (scheme.equalsIgnoreCase("file")) {
+    if (isFileUri(value)) {
       try {
         return Path.of(URI.create(value)).toString();
       } catch (IllegalArgumentException e) {
@@ -53,7 +74,7 @@ final class LocalPaths {
     if (!URI_SCHEME.matcher(value).matches()) {
       return value;
     }
-    if (value.regionMatches(true, 0, "file:", 0, 5)) {
+    if (isFileUri(value)) {
       return check(key, value);
     }
     try {

@@ -18,6 +18,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import ringtrain.common.config.DataConfig;
 import ringtrain.common.config.JobConfig;
+import ringtrain.common.config.LocalPaths;
 import ringtrain.common.config.ModelConfig;
 import ringtrain.common.error.ConfigException;
 import ringtrain.driver.launch.ClusterConfig;
@@ -25,7 +26,6 @@ import ringtrain.worker.data.TrainTest;
 import ringtrain.worker.loop.TrainingPlan;
 import ringtrain.worker.model.NetworkFactory;
 import ringtrain.worker.schedule.LrSchedules;
-import ringtrain.worker.snapshot.SnapshotLocation;
 
 /**
  * Everything about a run that can be checked from the configuration, the data and the cluster's
@@ -230,11 +230,11 @@ public final class Preflight {
 
   /** snapshot.dir must be a directory, or a path one can be created at. */
   static void checkSnapshotDir(String dir) {
-    if (dir.isEmpty() || SnapshotLocation.isHadoopUri(dir)) {
+    if (dir.isEmpty() || LocalPaths.isHadoopUri(dir)) {
       // A Hadoop file system is checked by opening it, before the run directory is created.
       return;
     }
-    Path path = SnapshotLocation.localPath(dir).toAbsolutePath();
+    Path path = LocalPaths.localPath(dir).toAbsolutePath();
     if (Files.exists(path) && !Files.isDirectory(path)) {
       throw new ConfigException(
           "snapshot.dir = "

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import ringtrain.common.config.LocalPaths;
 import ringtrain.common.error.DataException;
-import ringtrain.worker.snapshot.SnapshotLocation;
 
 /**
  * IDX and CSV files named by a Hadoop URI ({@code hdfs://}, {@code s3a://}, ...), copied once into
@@ -28,8 +28,8 @@ final class StagedFiles implements AutoCloseable {
    * @throws DataException naming {@code dir} when a file is missing or the file system unreachable
    */
   Path idxDir(String dir, List<String> names) {
-    if (!SnapshotLocation.isHadoopUri(dir)) {
-      return SnapshotLocation.localPath(dir);
+    if (!LocalPaths.isHadoopUri(dir)) {
+      return LocalPaths.localPath(dir);
     }
     org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(dir);
     try {
@@ -71,8 +71,8 @@ final class StagedFiles implements AutoCloseable {
    * @param key the setting that names it, for messages
    */
   Path file(String key, String file) {
-    if (!SnapshotLocation.isHadoopUri(file)) {
-      return SnapshotLocation.localPath(file);
+    if (!LocalPaths.isHadoopUri(file)) {
+      return LocalPaths.localPath(file);
     }
     org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(file);
     try {

@@ -25,6 +25,7 @@ import java.util.UUID;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import ringtrain.common.config.LocalPaths;
 import ringtrain.common.error.SnapshotException;
 
 /**
@@ -75,8 +76,8 @@ public final class SnapshotStore {
    * set on top of the Hadoop configuration found on the classpath.
    */
   public static SnapshotStore open(String location, int keep, Map<String, String> hadoopSettings) {
-    if (!SnapshotLocation.isHadoopUri(location)) {
-      return new SnapshotStore(SnapshotLocation.localPath(location), keep);
+    if (!LocalPaths.isHadoopUri(location)) {
+      return new SnapshotStore(LocalPaths.localPath(location), keep);
     }
     try {
       return new SnapshotStore(new HadoopStorage(location, hadoopSettings), keep);
