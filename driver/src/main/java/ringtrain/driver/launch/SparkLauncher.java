@@ -375,9 +375,13 @@ public final class SparkLauncher {
    * Vector API), plus the minimum Aeron needs.
    */
   static String executorJavaOptions(SparkConf conf) {
+    return executorJavaOptions(conf, ManagementFactory.getRuntimeMXBean().getInputArguments());
+  }
+
+  /** {@link #executorJavaOptions(SparkConf)} for a driver JVM started with {@code args}. */
+  static String executorJavaOptions(SparkConf conf, List<String> args) {
     Set<String> flags = new LinkedHashSet<>();
     String configured = conf.get("spark.executor.extraJavaOptions", "").trim();
-    List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (a.startsWith("--add-opens=")
