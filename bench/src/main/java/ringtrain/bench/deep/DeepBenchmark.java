@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
 import ringtrain.bench.BenchCli;
 import ringtrain.bench.Medians;
 import ringtrain.bench.SparkRuns;
+import ringtrain.bench.netlab.NetLab;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.PrecisionConfig.Precision;
@@ -112,6 +113,13 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
               + " (default ${DEFAULT-VALUE}).")
   int sparkSteps = 40;
 
+  @Option(
+      names = "--netlab",
+      description =
+          "Measure only the overlap, over a network lab (deploy/bin/netlab, needs root): N,RATE"
+              + "[,LOSS], each rank a process in its own lab host, links shaped to RATE.")
+  String netlab;
+
   @Option(names = "--results", description = "Directory for the JSON result.")
   Path results = Paths.get("bench/results");
 
@@ -163,11 +171,18 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
     json.put("micro_batch", batch);
     json.put("rounds", rounds);
     json.put("steps_per_round", steps);
-    json.put("remat", remat());
-    if (!master.isBlank()) {
-      json.put("overlap_spark", overlapOnSpark());
+    if (netlab != null) {
+      NetLab.Spec spec = NetLab.Spec.parse(netlab);
+      List<String> job = overrides();
+      job.set(2, "data.synthetic.train_examples=" + (batch * spec.hosts() * 8));
+      json.put("overlap_netlab", LabOverlap.measure(spec, job, bucketMb, rounds, steps));
+    } else {
+      json.put("remat", remat());
+      if (!master.isBlank()) {
+        json.put("overlap_spark", overlapOnSpark());
+      }
+      json.put("overlap", overlap());
     }
-    json.put("overlap", overlap());
     Files.createDirectories(results);
     String stamp =
         DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")

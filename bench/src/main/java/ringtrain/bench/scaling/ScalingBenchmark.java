@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.BenchCli;
 import ringtrain.bench.SparkRuns;
+import ringtrain.bench.netlab.LabTraining;
+import ringtrain.bench.netlab.NetLab;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.metrics.StepMetrics;
 
@@ -55,6 +57,13 @@ public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
   String master = "local-cluster[2,1,2048]";
 
   @Option(
+      names = "--netlab",
+      description =
+          "Run N = 1 .. HOSTS over a network lab instead of Spark (deploy/bin/netlab, needs"
+              + " root): HOSTS,RATE[,LOSS], each rank a process in its own lab host.")
+  String netlab;
+
+  @Option(
       names = "--results",
       description = "Directory for the JSON result (default ${DEFAULT-VALUE}).")
   Path results = Paths.get("bench/results");
@@ -75,8 +84,19 @@ public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     List<Map<String, Object>> rows = new ArrayList<>();
+    if (netlab != null) {
+      NetLab.Spec spec = NetLab.Spec.parse(netlab);
+      try (NetLab lab = NetLab.up("rts", 4, spec)) {
+        for (int world = 1; world <= spec.hosts(); world++) {
+          rows.add(labRow(lab, world));
+        }
+      }
+      print(rows);
+      write(rows);
+      return 0;
+    }
     try (SparkRuns runs = new SparkRuns()) {
       for (int world : new int[] {1, 2}) {
         List<String> overrides =
@@ -121,15 +141,25 @@ public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
           r.get("examples_per_s"));
     }
     double one = (double) rows.get(0).get("examples_per_s");
-    double two = (double) rows.get(1).get("examples_per_s");
-    System.out.printf(Locale.ROOT, "throughput N=2 / N=1: %.2fx (ideal 2.00x)%n", two / one);
+    for (Map<String, Object> r : rows.subList(1, rows.size())) {
+      int n = (int) r.get("world_size");
+      System.out.printf(
+          Locale.ROOT,
+          "throughput N=%d / N=1: %.2fx (ideal %d.00x)%n",
+          n,
+          (double) r.get("examples_per_s") / one,
+          n);
+    }
   }
 
   private void write(List<Map<String, Object>> rows) throws IOException {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("benchmark", "scaling");
     json.put("conf", conf.toString());
-    json.put("master", master);
+    json.put("master", netlab == null ? master : "none: rank processes in network lab hosts");
+    if (netlab != null) {
+      json.put("netlab", netlab);
+    }
     json.put("steps", steps);
     json.put("warmup_steps_excluded", warmup);
     json.put("host_cores", Runtime.getRuntime().availableProcessors());
@@ -142,6 +172,27 @@ public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
     Path file = results.resolve("scaling-" + stamp + ".json");
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
     System.out.println("wrote " + file);
+  }
+
+  /** {@code world} rank processes in the first hosts of {@code lab}: rank 0's means per step. */
+  private Map<String, Object> labRow(NetLab lab, int world) throws Exception {
+    List<String> job = List.of("train.micro_batch=" + microBatch, "train.steps=" + steps);
+    double[] kept;
+    try (LabTraining ranks = new LabTraining(lab, world, conf, job, "1500m")) {
+      ranks.loop("s", List.of());
+      ranks.run("s", warmup);
+      kept = ranks.run("s", steps - warmup);
+    }
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("world_size", world);
+    row.put("micro_batch", microBatch);
+    row.put("step_ms", kept[0]);
+    row.put("compute_ms", kept[0] - kept[2]);
+    row.put("comm_ms", kept[2]);
+    row.put("comm_share_pct", 100 * kept[2] / kept[0]);
+    row.put("examples_per_s", world * microBatch / (kept[0] / 1000));
+    row.put("steps_kept", steps - warmup);
+    return row;
   }
 
   /** Means of rank 0's kept step records at one world size. */

@@ -29,13 +29,15 @@ import ringtrain.worker.comm.WireDtype;
  * <p>With a fifth argument {@code loop}, it all-reduces 4 MiB vectors until one fails instead, then
  * prints {@code FAILED elapsedMillis message} (the link-down test).
  *
- * <p>args: rank world bindHost timeoutSeconds [loop]
+ * <p>With {@code rounds K}, it runs K rings one after the other, each bound, connected (a new
+ * {@code ENDPOINT} / {@code ENDPOINTS} exchange), used for one barrier and one all-reduce, and
+ * closed right after that last collective; it prints {@code ROUND i wrong} for each (the ring close
+ * test: no rank may leave a neighbour waiting for a lost datagram).
+ *
+ * <p>args: rank world bindHost timeoutSeconds [loop | rounds K]
  */
 public final class LabRank {
   /** Sizes in floats (odd ones leave uneven chunks and a short last fragment), types and ops. */
-  /** Time a rank keeps its ring open after the last barrier, for retransmissions its peers need. */
-  private static final long EXIT_LINGER_MS = 3_000;
-
   static final List<String> CASES =
       List.of(
           "1 fp32 SUM",
@@ -55,11 +57,15 @@ public final class LabRank {
         CommConfig.defaults()
             .withBindHost(args[2])
             .withTimeout(Duration.ofSeconds(Long.parseLong(args[3])));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    if (args.length > 5 && args[4].equals("rounds")) {
+      rounds(config, rank, world, Integer.parseInt(args[5]), in);
+      System.exit(0);
+    }
     try (AeronRing ring = AeronRing.bind(config, new RingJob(7, 0, rank, world), "lab", 0)) {
       System.out.println("ENDPOINT " + ring.localEndpoint());
       System.out.flush();
-      BufferedReader in =
-          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       String line = in.readLine();
       ring.connect(Arrays.asList(line.substring("ENDPOINTS ".length()).split(",")));
       long step = 0;
@@ -91,11 +97,45 @@ public final class LabRank {
       ring.barrier(step);
       System.out.println("DONE");
       System.out.flush();
-      // A rank leaves its last barrier as soon as it has heard from its neighbour, while the
-      // neighbour may still need a lost datagram of it retransmitted: stay until that is served.
-      Thread.sleep(EXIT_LINGER_MS);
     }
     System.exit(0);
+  }
+
+  private static void rounds(CommConfig config, int rank, int world, int count, BufferedReader in)
+      throws Exception {
+    int length = 100_003; // a few dozen datagrams per step, the last one short
+    float[][] all = new float[world][];
+    for (int r = 0; r < world; r++) {
+      all[r] = values(100, r, length);
+    }
+    FloatBuffer b =
+        ByteBuffer.allocateDirect(length * Float.BYTES)
+            .order(ByteOrder.nativeOrder())
+            .asFloatBuffer();
+    for (int round = 0; round < count; round++) {
+      long closeStart = 0;
+      try (AeronRing ring =
+          AeronRing.bind(config, new RingJob(7, round, rank, world), "lab-round", 0)) {
+        System.out.println("ENDPOINT " + ring.localEndpoint());
+        System.out.flush();
+        String line = in.readLine();
+        ring.connect(Arrays.asList(line.substring("ENDPOINTS ".length()).split(",")));
+        ring.barrier(0);
+        b.clear();
+        b.put(all[rank]).flip();
+        ring.allReduce(b, ReduceOp.SUM, 1, WireDtype.FP32);
+        System.out.println("ROUND " + round + " " + wrong(b, all, ReduceOp.SUM, WireDtype.FP32));
+        System.out.flush();
+        closeStart = System.nanoTime();
+      } catch (RuntimeException e) {
+        System.out.println(
+            "FAILED " + round + " " + String.valueOf(e.getMessage()).replace('\n', ' '));
+        System.out.flush();
+        System.exit(3);
+      }
+      System.out.println("CLOSED " + round + " " + (System.nanoTime() - closeStart) / 1_000_000);
+      System.out.flush();
+    }
   }
 
   private static void loop(AeronRing ring, int rank, long step) {

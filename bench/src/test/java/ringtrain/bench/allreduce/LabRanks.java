@@ -62,8 +62,13 @@ final class LabRanks implements AutoCloseable {
       reader.setDaemon(true);
       reader.start();
     }
+    rendezvous();
+  }
+
+  /** Reads every rank's {@code ENDPOINT} line and gives all of them to every rank. */
+  void rendezvous() throws IOException, InterruptedException {
     List<String> endpoints = new ArrayList<>();
-    for (int r = 0; r < world; r++) {
+    for (int r = 0; r < processes.size(); r++) {
       endpoints.add(expect(r, "ENDPOINT ", 60).substring("ENDPOINT ".length()));
     }
     for (Process p : processes) {

@@ -31,7 +31,8 @@ import ringtrain.common.config.CommConfig;
  * <p>Collectives run one at a time, in the order they were called, on the ring's own thread; {@link
  * #startAllReduce} queues a bucket and returns at once. A collective fails with a {@link
  * CommException} when no fragment moved for {@code comm.timeout}; after a failure the ring is
- * broken and every later call fails at once.
+ * broken and every later call fails at once. {@link #close} of a healthy ring first ends its
+ * streams ({@link RingDrain}): a neighbour may still need a lost datagram of this rank resent.
  */
 public final class AeronRing implements Collective {
   static final int STREAM_ID = 0x5254;
@@ -142,7 +143,11 @@ public final class AeronRing implements Collective {
     publication =
         config.ipc()
             ? driver.aeron().addExclusivePublication(IPC_CHANNEL, ipcStreamOf(copy, job.right()))
-            : driver.aeron().addExclusivePublication("aeron:udp?endpoint=" + right, STREAM_ID);
+            : driver
+                .aeron()
+                .addExclusivePublication(
+                    "aeron:udp?endpoint=" + right + RingDrain.lingerParam(config.timeout()),
+                    STREAM_ID);
     long deadline = clock.nanoTime() + config.timeout().toNanos();
     while (!publication.isConnected()) {
       if (clock.nanoTime() > deadline) {
@@ -350,6 +355,15 @@ public final class AeronRing implements Collective {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      // A healthy ring ends its streams first: its right neighbour may still need a resend.
+      if (broken == null
+          && publication != null
+          && thread.isTerminated()
+          && !config.ipc()
+          && job.worldSize() > 1) {
+        RingDrain.closeAndDrain(
+            driver.aeron(), publication, subscription, config.timeout(), clock, "rank " + rank());
+      }
       CloseHelper.closeAll(publication, subscription);
       if (ownsDriver) {
         driver.close();

@@ -136,6 +136,9 @@ public final class EmbeddedDriver implements AutoCloseable {
             .publicationTermBufferLength(config.termLength())
             .ipcTermBufferLength(config.termLength())
             .termBufferSparseFile(true)
+            // Streams end on the conductor's timer (end of stream, linger, release; RingDrain):
+            // Aeron's 1 s default would make every ring close take seconds.
+            .timerIntervalNs(TimeUnit.MILLISECONDS.toNanos(10))
             .conductorIdleStrategy(new SleepingIdleStrategy(TimeUnit.MILLISECONDS.toNanos(1)))
             .senderIdleStrategy(idleStrategy(config.idle()))
             .receiverIdleStrategy(idleStrategy(config.idle()))
