@@ -15,7 +15,9 @@ import org.apache.spark.sql.types.StructType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import ringtrain.common.error.DataException;
+import scala.collection.JavaConverters;
 
 /**
  * A {@code JavaRDD<DataSet>} (DL4J Spark's training input: each DataSet any number of examples) as
@@ -136,9 +138,9 @@ final class DataSetFrames {
                 + l.size(0)
                 + " label rows; each example needs one label row");
       }
-      float[] x = f.reshape('c', n, f.length() / n).castTo(DataType.FLOAT).dup('c').toFloatVector();
+      float[] x = flat(f);
       int d = x.length / n;
-      float[] y = l.reshape('c', n, l.length() / n).castTo(DataType.FLOAT).dup('c').toFloatVector();
+      float[] y = flat(l);
       int c = y.length / n;
       List<Row> rows = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
@@ -146,9 +148,15 @@ final class DataSetFrames {
         for (int j = 0; j < d; j++) {
           values.add(x[i * d + j]);
         }
-        rows.add(RowFactory.create(values, label(y, i, c)));
+        // An RDD's rows hold arrays as Scala sequences.
+        rows.add(RowFactory.create(JavaConverters.asScalaBuffer(values), label(y, i, c)));
       }
       return rows.iterator();
+    }
+
+    /** All values in C order, as floats. */
+    private static float[] flat(INDArray a) {
+      return Nd4j.toFlattened('c', a.castTo(DataType.FLOAT)).toFloatVector();
     }
 
     /** The class of example {@code i}: its one-hot row's 1, or its one-column label. */

@@ -93,18 +93,15 @@ public final class SparkFrames {
   }
 
   /**
-   * One frame, first {@code limit} rows (0 = all), checked and converted by {@link FrameConverter};
-   * not normalized.
+   * One frame, its first {@code limit} rows in partition order (0 = all), checked and converted by
+   * {@link FrameConverter}; not normalized.
    *
    * @param source what the frame is, for messages
    */
   public static Dataset convert(
       DataConfig cfg, String source, org.apache.spark.sql.Dataset<Row> df, int limit) {
-    if (limit > 0) {
-      df = df.limit(limit);
-    }
     try {
-      return new FrameConverter(cfg, source).convert(df);
+      return new FrameConverter(cfg, source).convert(df, limit);
     } catch (DataException e) {
       throw e;
     } catch (Exception e) {
