@@ -78,6 +78,7 @@ public final class FashionMnistApp {
               .set("train.micro_batch", 64)
               .set("train.epochs", 2)
               .set("optim.lr", 0.002)
+              .set("schedule.warmup_steps", 10)
               .set(settings)
               .out(out)
               .build();
