@@ -7,13 +7,26 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+import ringtrain.common.config.DataConfig;
+import ringtrain.common.config.JobConfig;
 import ringtrain.common.error.UserException;
+import ringtrain.driver.config.ConfigLoader;
+import ringtrain.driver.data.SparkFrames;
+import ringtrain.driver.launch.RingtrainKryoRegistrator;
+import ringtrain.driver.launch.SparkLauncher;
 import ringtrain.driver.run.TrainRun;
+import ringtrain.worker.data.Dataset;
+import ringtrain.worker.data.DatasetLoader;
+import ringtrain.worker.data.TrainTest;
 import ringtrain.worker.model.TrainableModel;
 
 /**
@@ -29,6 +42,16 @@ import ringtrain.worker.model.TrainableModel;
  * System.out.println(fit.report().testAccuracy());
  * }</pre>
  *
+ * <p>The data come from the configuration ({@code data.*}), or are handed in: a {@code
+ * JavaRDD<DataSet>} as DL4J Spark takes it ({@link #fit(Model, JavaRDD, JavaRDD)}), or a {@code
+ * Dataset<Row>} with its {@link Columns} ({@link #fit(Model, org.apache.spark.sql.Dataset,
+ * org.apache.spark.sql.Dataset, Columns)}). Either becomes the DataFrame that {@code data.format =
+ * spark} reads, and takes the same path from there. {@link #evaluate} scores a network on a test
+ * set over {@code train.world_size} ranks.
+ *
+ * <p>A Spark context of the application's own needs Kryo with ringtrain's registrations: build its
+ * {@code SparkConf} through {@link #configure(SparkConf)}.
+ *
  * <p>Training is synchronous data parallelism with exact gradient averaging every step over {@code
  * train.world_size} barrier tasks; the network's parameters are the start point, its own updater is
  * replaced by {@code optim.*}. The start parameters are written to {@code start-model.zip} in the
@@ -37,6 +60,11 @@ import ringtrain.worker.model.TrainableModel;
  */
 public final class Trainer {
   private static final String START_MODEL = "start-model.zip";
+  private static final String KRYO = "org.apache.spark.serializer.KryoSerializer";
+  private static final String TRAIN_RDD = "the training JavaRDD<DataSet>";
+  private static final String TEST_RDD = "the test JavaRDD<DataSet>";
+  private static final String TRAIN_FRAME = "the training DataFrame";
+  private static final String TEST_FRAME = "the test DataFrame";
 
   private final Path jobFile;
   private final List<String> settings;
@@ -59,7 +87,33 @@ public final class Trainer {
     if (sc.isStopped()) {
       throw new UserException("the SparkContext is stopped; pass a running one to Trainer.builder");
     }
+    SparkConf conf = sc.getConf();
+    String registrators = conf.get("spark.kryo.registrator", "");
+    if (!KRYO.equals(conf.get("spark.serializer", ""))
+        || !(registrators.contains(TrainerKryoRegistrator.class.getName())
+            || registrators.contains(RingtrainKryoRegistrator.class.getName()))) {
+      throw new UserException(
+          "the SparkContext does not serialize with Kryo and ringtrain's registrations; build its"
+              + " SparkConf with Trainer.configure(conf), or set spark.serializer="
+              + KRYO
+              + " and spark.kryo.registrator="
+              + TrainerKryoRegistrator.class.getName());
+    }
     return new Builder();
+  }
+
+  /**
+   * {@code conf} made ready for ringtrain: Kryo serialization with {@link TrainerKryoRegistrator}
+   * added to the registrators already set. Call it before the SparkContext is created.
+   */
+  public static SparkConf configure(SparkConf conf) {
+    conf.set("spark.serializer", KRYO);
+    String name = TrainerKryoRegistrator.class.getName();
+    String registrators = conf.get("spark.kryo.registrator", "").trim();
+    if (!registrators.contains(name)) {
+      conf.set("spark.kryo.registrator", registrators.isEmpty() ? name : registrators + "," + name);
+    }
+    return conf;
   }
 
   /** A trainer running every rank as a thread of this JVM (no Spark). */
@@ -77,7 +131,103 @@ public final class Trainer {
     return new FitResult<>(graph, train(graph));
   }
 
+  /**
+   * Trains {@code network} (a MultiLayerNetwork or a one-input, one-output ComputationGraph) on
+   * {@code train}, reports its accuracy on {@code test}, and copies the trained parameters back.
+   * Each DataSet may hold any number of examples: features of any shape ({@code [n, c, h, w]}
+   * images set {@code data.shape}), labels one-hot {@code [n, classes]} (which sets {@code
+   * data.num_classes}) or class indices {@code [n, 1]}. Features are used as they are ({@code
+   * data.normalize = auto} means none here).
+   */
+  public <M extends Model> FitResult<M> fit(
+      M network, JavaRDD<DataSet> train, JavaRDD<DataSet> test) {
+    DataSetFrames.Converted tr = DataSetFrames.of(train, TRAIN_RDD);
+    DataSetFrames.Converted te = DataSetFrames.of(test, TEST_RDD);
+    return new FitResult<>(
+        network,
+        train(
+            network,
+            frameSettings(tr.settings()),
+            new SparkFrames.Frames(tr.frame(), TRAIN_RDD, te.frame(), TEST_RDD)));
+  }
+
+  /**
+   * {@link #fit(Model, JavaRDD, JavaRDD)} without a test set: the report's accuracy and loss are
+   * measured on (the first {@code data.limit_test} examples of) the training set.
+   */
+  public <M extends Model> FitResult<M> fit(M network, JavaRDD<DataSet> train) {
+    return fit(network, train, train);
+  }
+
+  /**
+   * Trains {@code network} on the rows of {@code train}, reports its accuracy on {@code test}, and
+   * copies the trained parameters back; {@code columns} says where each example's features and
+   * label are (the {@code data.features}, {@code data.label}, {@code data.shape} of {@code
+   * data.format = spark}, checked the same way).
+   */
+  public <M extends Model> FitResult<M> fit(
+      M network,
+      org.apache.spark.sql.Dataset<Row> train,
+      org.apache.spark.sql.Dataset<Row> test,
+      Columns columns) {
+    return new FitResult<>(
+        network,
+        train(
+            network,
+            frameSettings(columns.settings()),
+            new SparkFrames.Frames(train, TRAIN_FRAME, test, TEST_FRAME)));
+  }
+
+  /**
+   * Accuracy and loss of {@code network} on {@code test}, scored by {@code train.world_size} ranks
+   * (Spark barrier tasks when a SparkContext runs, else this JVM) whose counts are all-reduced.
+   */
+  public EvalReport evaluate(Model network, JavaRDD<DataSet> test) {
+    DataSetFrames.Converted te = DataSetFrames.of(test, TEST_RDD);
+    return evaluate(network, te.frame(), TEST_RDD, te.settings());
+  }
+
+  /** Accuracy and loss of {@code network} on the rows of {@code test}, as {@link #evaluate}. */
+  public EvalReport evaluate(
+      Model network, org.apache.spark.sql.Dataset<Row> test, Columns columns) {
+    return evaluate(network, test, TEST_FRAME, columns.settings());
+  }
+
+  private EvalReport evaluate(
+      Model network, org.apache.spark.sql.Dataset<Row> frame, String source, List<String> extra) {
+    JobConfig job = JobConfig.from(ConfigLoader.load(jobFile, withAll(frameSettings(extra))));
+    DataConfig cfg = job.data();
+    if (cfg.effectiveNormalize() == DataConfig.Normalize.STANDARD) {
+      throw new UserException(
+          "data.normalize = standard takes its statistics from the training set, which evaluate"
+              + " does not see; normalize the test data beforehand or use none or scale");
+    }
+    Dataset raw = SparkFrames.convert(cfg, source, frame, cfg.limitTest());
+    Dataset test = DatasetLoader.prepare(cfg, new TrainTest(raw, raw)).test();
+    return DistributedEvaluation.run(
+        network, test, job.train().worldSize(), SparkLauncher.activeContext().orElse(null));
+  }
+
+  /** Settings for data handed in as frames: the column mapping and names for data.path. */
+  private static List<String> frameSettings(List<String> columns) {
+    List<String> all = new ArrayList<>(columns);
+    // data.format = spark asks for both; the frames are not read from anywhere.
+    all.add("data.path=" + Columns.quote("(DataFrame passed to Trainer)"));
+    all.add("data.test_path=" + Columns.quote("(DataFrame passed to Trainer)"));
+    return all;
+  }
+
+  private List<String> withAll(List<String> extra) {
+    List<String> all = new ArrayList<>(settings);
+    all.addAll(extra);
+    return all;
+  }
+
   private FitReport train(Model network) {
+    return train(network, List.of(), null);
+  }
+
+  private FitReport train(Model network, List<String> extra, SparkFrames.Frames frames) {
     TrainableModel model = TrainableModel.of(network);
     Path root = out != null ? out : Paths.get("runs", "api-" + System.currentTimeMillis());
     boolean created = !Files.exists(root);
@@ -89,12 +239,12 @@ public final class Trainer {
       throw new UserException(
           "cannot write " + start + " (" + e.getMessage() + "); give a writable output directory");
     }
-    List<String> all = new ArrayList<>(settings);
+    List<String> all = withAll(extra);
     all.add("model.type=dl4j");
     all.add("model.file=\"" + start.toAbsolutePath() + "\"");
     TrainRun.Result result;
     try {
-      result = new TrainRun(jobFile, all, root, false).execute();
+      result = new TrainRun(jobFile, all, root, false, frames).execute();
     } catch (RuntimeException e) {
       deleteQuietly(start, created ? root : null);
       throw e;

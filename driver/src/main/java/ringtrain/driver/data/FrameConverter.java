@@ -47,6 +47,14 @@ final class FrameConverter {
 
   /** Validates {@code df}'s schema and converts it, row by row. */
   Dataset convert(org.apache.spark.sql.Dataset<Row> df) {
+    return convert(df, 0);
+  }
+
+  /**
+   * Validates {@code df}'s schema and converts its first {@code limit} rows (0 = all) in partition
+   * order. Spark's own {@code limit} may take rows of several partitions in any order.
+   */
+  Dataset convert(org.apache.spark.sql.Dataset<Row> df, int limit) {
     DataConfig.Spark spark = cfg.spark();
     StructType schema = df.schema();
     List<String> features = spark.features();
@@ -73,7 +81,9 @@ final class FrameConverter {
     IntBuffer labels = new IntBuffer();
     int width = -1;
     long row = 0;
-    for (Iterator<Row> it = projected.toLocalIterator(); it.hasNext(); row++) {
+    for (Iterator<Row> it = projected.toLocalIterator();
+        (limit == 0 || row < limit) && it.hasNext();
+        row++) {
       Row r = it.next();
       int before = values.size();
       switch (layout) {

@@ -49,16 +49,42 @@ public final class SparkFrames {
   /** Reads both sets with {@code spark}. */
   public static TrainTest load(SparkSession spark, DataConfig cfg) {
     DataConfig.Spark s = cfg.spark();
-    Dataset train = read(spark, cfg, "data.path", s.path(), cfg.limitTrain());
-    Dataset test = read(spark, cfg, "data.test_path", s.testPath(), cfg.limitTest());
+    String trainSource = "data.path = " + s.path();
+    String testSource = "data.test_path = " + s.testPath();
+    return load(
+        cfg,
+        new Frames(
+            frame(spark, s, trainSource, s.path()),
+            trainSource,
+            frame(spark, s, testSource, s.testPath()),
+            testSource));
+  }
+
+  /**
+   * DataFrames already in hand (the Java API's {@code Dataset<Row>}, or a {@code JavaRDD<DataSet>}
+   * turned into one), each with what it is called in messages.
+   */
+  public record Frames(
+      org.apache.spark.sql.Dataset<Row> train,
+      String trainSource,
+      org.apache.spark.sql.Dataset<Row> test,
+      String testSource) {}
+
+  /**
+   * Converts both frames exactly as {@code data.format = spark} converts what it read: {@code
+   * data.limit_*}, the column mapping of {@code data.features}, {@code data.label} and {@code
+   * data.shape}, then {@code data.normalize}.
+   */
+  public static TrainTest load(DataConfig cfg, Frames frames) {
+    Dataset train = convert(cfg, frames.trainSource(), frames.train(), cfg.limitTrain());
+    Dataset test = convert(cfg, frames.testSource(), frames.test(), cfg.limitTest());
     if (train.featureCount() != test.featureCount()) {
       throw new DataException(
-          "data.test_path = "
-              + s.testPath()
+          frames.testSource()
               + " has "
               + test.featureCount()
-              + " features per example, data.path = "
-              + s.path()
+              + " features per example, "
+              + frames.trainSource()
               + " has "
               + train.featureCount()
               + "; both must have the same columns");
@@ -66,15 +92,16 @@ public final class SparkFrames {
     return DatasetLoader.prepare(cfg, new TrainTest(train, test));
   }
 
-  private static Dataset read(
-      SparkSession spark, DataConfig cfg, String key, String location, int limit) {
-    String source = key + " = " + location;
-    org.apache.spark.sql.Dataset<Row> df = frame(spark, cfg.spark(), source, location);
-    if (limit > 0) {
-      df = df.limit(limit);
-    }
+  /**
+   * One frame, its first {@code limit} rows in partition order (0 = all), checked and converted by
+   * {@link FrameConverter}; not normalized.
+   *
+   * @param source what the frame is, for messages
+   */
+  public static Dataset convert(
+      DataConfig cfg, String source, org.apache.spark.sql.Dataset<Row> df, int limit) {
     try {
-      return new FrameConverter(cfg, source).convert(df);
+      return new FrameConverter(cfg, source).convert(df, limit);
     } catch (DataException e) {
       throw e;
     } catch (Exception e) {

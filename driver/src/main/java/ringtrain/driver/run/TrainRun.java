@@ -58,11 +58,28 @@ public final class TrainRun {
   private final Path out;
   private final boolean resume;
 
+  /** DataFrames handed in through the Java API for {@code data.format = spark}, or null. */
+  private final ringtrain.driver.data.SparkFrames.Frames frames;
+
   public TrainRun(Path jobFile, List<String> overrides, Path out, boolean resume) {
+    this(jobFile, overrides, out, resume, null);
+  }
+
+  /**
+   * A run whose {@code data.format = spark} data are {@code frames} instead of what {@code
+   * data.path} and {@code data.test_path} name (the Java API).
+   */
+  public TrainRun(
+      Path jobFile,
+      List<String> overrides,
+      Path out,
+      boolean resume,
+      ringtrain.driver.data.SparkFrames.Frames frames) {
     this.jobFile = jobFile;
     this.overrides = List.copyOf(overrides);
     this.out = out;
     this.resume = resume;
+    this.frames = frames;
   }
 
   /**
@@ -113,7 +130,9 @@ public final class TrainRun {
         !cluster.effectiveMaster().isEmpty() || SparkLauncher.activeContext().isPresent();
     TrainTest data =
         job.data().format() == ringtrain.common.config.DataConfig.Format.SPARK
-            ? ringtrain.driver.data.SparkFrames.load(job.data())
+            ? (frames != null
+                ? ringtrain.driver.data.SparkFrames.load(job.data(), frames)
+                : ringtrain.driver.data.SparkFrames.load(job.data()))
             : DatasetLoader.load(job.data(), job.train().seed());
 
     Path root = out != null ? out : Paths.get("runs", job.run().name());
