@@ -7,7 +7,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.WireDtype;
 import ringtrain.worker.ddp.GradientBuffer;
-import ringtrain.worker.remat.LayerEngine;
+import ringtrain.worker.remat.LayerwiseEngine;
 
 /**
  * The overlap bookkeeping of {@code comm.overlap}: during the last micro-batch's backward, every
@@ -16,7 +16,7 @@ import ringtrain.worker.remat.LayerEngine;
  * is over.
  */
 final class OverlappedBuckets implements AutoCloseable {
-  private final LayerEngine layers;
+  private final LayerwiseEngine layers;
   private final GradientBuffer gradient;
   private final Collective comm;
   private final WireDtype wire;
@@ -29,7 +29,7 @@ final class OverlappedBuckets implements AutoCloseable {
    * @param checkFinite flags a gradient range that holds inf/NaN
    */
   OverlappedBuckets(
-      LayerEngine layers,
+      LayerwiseEngine layers,
       GradientBuffer gradient,
       Collective comm,
       long bucketElements,

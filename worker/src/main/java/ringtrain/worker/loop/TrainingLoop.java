@@ -29,7 +29,7 @@ import ringtrain.worker.optim.Optimizer;
 import ringtrain.worker.optim.Optimizers;
 import ringtrain.worker.precision.LossScaler;
 import ringtrain.worker.precision.MixedPrecisionEngine;
-import ringtrain.worker.remat.LayerEngine;
+import ringtrain.worker.remat.LayerwiseEngine;
 import ringtrain.worker.schedule.LrSchedule;
 import ringtrain.worker.snapshot.SnapshotStore;
 import ringtrain.worker.snapshot.TrainingState;
@@ -143,7 +143,7 @@ public final class TrainingLoop {
             ? new OverlappedBuckets(
                 engine instanceof MixedPrecisionEngine mixed
                     ? mixed.computeEngine()
-                    : (LayerEngine) engine,
+                    : (LayerwiseEngine) engine,
                 gradient,
                 comm,
                 job.comm().bucketBytes() / Float.BYTES,
