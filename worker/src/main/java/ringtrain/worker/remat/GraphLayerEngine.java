@@ -124,6 +124,11 @@ public final class GraphLayerEngine implements LayerwiseEngine {
               + out.getVertexName()
               + "\" is not an output layer (IOutputLayer)");
     }
+    try {
+      offsets(graph, GraphSegments.of(graph, 0), new int[order.length]);
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    }
     return Optional.empty();
   }
 
