@@ -15,8 +15,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.NeuralNetwork;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
@@ -38,29 +43,35 @@ import ringtrain.worker.data.TrainTest;
 import ringtrain.worker.loop.TrainingLoop;
 import ringtrain.worker.loop.TrainingPlan;
 import ringtrain.worker.model.NetworkFactory;
+import ringtrain.worker.model.NetworkSource;
 
 /**
  * {@code ringtrain bench step}: one ringtrain optimizer step (batch assembly, forward/backward,
  * gradient accumulation buffer, global-norm clipping, AdamW on the flat vector) against DL4J's own
- * {@code MultiLayerNetwork.fit} with its Adam updater, on the same model and batch size, in one
- * process. Rounds alternate between the two so machine noise hits both alike; the ratio of medians
- * is reported.
+ * own {@code fit} ({@code MultiLayerNetwork.fit}, or {@code ComputationGraph.fit} for a graph such
+ * as the residual example) with its Adam updater, on the same model and batch size, in one process.
+ * Rounds alternate between the two so machine noise hits both alike; the ratio of medians is
+ * reported.
  */
 @Command(
     name = "step",
     mixinStandardHelpOptions = true,
     description =
-        "Time one ringtrain step against DL4J MultiLayerNetwork.fit on the same model and batch.")
+        "Time one ringtrain step against DL4J's own fit (MultiLayerNetwork or ComputationGraph)"
+            + " on the same model and batch.")
 public final class StepBenchmark implements Benchmark, Callable<Integer> {
 
   @Option(
       names = "--conf",
-      description = "Job files to benchmark (default: the Fashion-MNIST MLP and CNN examples).")
+      description =
+          "Job files to benchmark (default: the Fashion-MNIST MLP, CNN and residual graph"
+              + " examples).")
   List<Path> confs =
       new ArrayList<>(
           List.of(
               Paths.get("conf/examples/fashion-mlp.conf"),
-              Paths.get("conf/examples/fashion-cnn.conf")));
+              Paths.get("conf/examples/fashion-cnn.conf"),
+              Paths.get("conf/examples/fashion-resnet.conf")));
 
   @Option(
       names = "--rounds",
@@ -85,7 +96,7 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
 
   @Override
   public String description() {
-    return "one ringtrain step vs DL4J MultiLayerNetwork.fit";
+    return "one ringtrain step vs DL4J's own fit (MultiLayerNetwork or ComputationGraph)";
   }
 
   @Override
@@ -123,22 +134,11 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
             ConfigLoader.load(conf, List.of("train.world_size=1", "train.accumulation=1")));
     TrainTest data = DatasetLoader.load(job.data(), job.train().seed());
     TrainingPlan plan = TrainingPlan.of(job, data.train().size());
-    boolean images = job.model().type() == ModelConfig.Type.CNN;
-
     Collective solo = InProcessCollective.group(1, job.comm().timeout()).get(0);
     TrainingLoop ringtrain = new TrainingLoop(job, plan, data, solo, MetricsSink.NONE, null);
+    boolean images = data.train().shape().length == 3 && ringtrain.model().imageInput();
 
-    MultiLayerConfiguration dl4jConf =
-        NetworkFactory.configuration(
-            job.model(), data.train().shape(), data.train().numClasses(), job.train().seed());
-    for (var layer : dl4jConf.getConfs()) {
-      if (layer.getLayer() instanceof BaseLayer base) {
-        base.setIUpdater(
-            new Adam(plan.peakLr(), job.optim().beta1(), job.optim().beta2(), job.optim().eps()));
-      }
-    }
-    MultiLayerNetwork dl4j = new MultiLayerNetwork(dl4jConf);
-    dl4j.init();
+    NeuralNetwork dl4j = dl4jNetwork(job, plan, data);
     BatchPlan batches =
         new BatchPlan(
             data.train().size(),
@@ -179,11 +179,13 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
     double oursMedian = Medians.of(ours);
     double theirsMedian = Medians.of(theirs);
     double ratio = oursMedian / theirsMedian;
+    long params = ((Model) dl4j).numParams();
     System.out.printf(
         Locale.ROOT,
-        "%-14s params %9d  batch %4d  ringtrain %8.3f ms  dl4j fit %8.3f ms  ratio %.3f%n",
+        "%-14s %-17s params %9d  batch %4d  ringtrain %8.3f ms  dl4j fit %8.3f ms  ratio %.3f%n",
         job.run().name(),
-        dl4j.numParams(),
+        dl4j.getClass().getSimpleName(),
+        params,
         job.train().microBatch(),
         oursMedian,
         theirsMedian,
@@ -191,7 +193,8 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model", job.run().name());
     m.put("conf", conf.toString());
-    m.put("params", dl4j.numParams());
+    m.put("network", dl4j.getClass().getSimpleName());
+    m.put("params", params);
     m.put("batch", job.train().microBatch());
     m.put("ringtrain_step_ms_median", oursMedian);
     m.put("dl4j_fit_ms_median", theirsMedian);
@@ -199,5 +202,49 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
     m.put("ringtrain_step_ms_rounds", ours);
     m.put("dl4j_fit_ms_rounds", theirs);
     return m;
+  }
+
+  /**
+   * The same network for DL4J's own {@code fit}, with DL4J's Adam at ringtrain's peak learning rate
+   * and betas: a MultiLayerNetwork for the built-in models, a MultiLayerNetwork or a
+   * ComputationGraph from the JSON of {@code model.type = dl4j}.
+   */
+  private static NeuralNetwork dl4jNetwork(JobConfig job, TrainingPlan plan, TrainTest data) {
+    int[] shape = data.train().shape();
+    int classes = data.train().numClasses();
+    long seed = job.train().seed();
+    Adam adam =
+        new Adam(plan.peakLr(), job.optim().beta1(), job.optim().beta2(), job.optim().eps());
+    if (job.model().type() != ModelConfig.Type.DL4J) {
+      MultiLayerConfiguration conf =
+          NetworkFactory.configuration(job.model(), shape, classes, seed);
+      conf.getConfs().forEach(layer -> withUpdater(layer.getLayer(), adam));
+      MultiLayerNetwork net = new MultiLayerNetwork(conf);
+      net.init();
+      return net;
+    }
+    String json = NetworkSource.json(job.model(), shape, classes, seed);
+    if (!NetworkSource.isGraph(json)) {
+      MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(json);
+      conf.getConfs().forEach(layer -> withUpdater(layer.getLayer(), adam));
+      MultiLayerNetwork net = new MultiLayerNetwork(conf);
+      net.init();
+      return net;
+    }
+    ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(json);
+    for (var vertex : conf.getVertices().values()) {
+      if (vertex instanceof LayerVertex layer) {
+        withUpdater(layer.getLayerConf().getLayer(), adam);
+      }
+    }
+    ComputationGraph graph = new ComputationGraph(conf);
+    graph.init();
+    return graph;
+  }
+
+  private static void withUpdater(org.deeplearning4j.nn.conf.layers.Layer layer, Adam adam) {
+    if (layer instanceof BaseLayer base) {
+      base.setIUpdater(adam);
+    }
   }
 }

@@ -141,20 +141,27 @@ class Dl4jNetworkTest {
   }
 
   @Test
-  void shouldRefuseRecomputationForAGraphBeforeWritingAnything() throws IOException {
+  void shouldRefuseAFrozenVertexForTheVertexEngineBeforeWritingAnything() throws IOException {
     Path out = tmp.resolve("refused");
-    assertThatThrownBy(() -> new TrainRun(null, job("remat.segments=-1"), out, false).execute())
+    Path frozen =
+        Files.writeString(tmp.resolve("frozen.json"), TestNetworks.frozenGraph(20, 8, 10));
+    List<String> job = job();
+    job.set(job.indexOf("model.file=" + residualJson()), "model.file=" + frozen);
+    List<String> remat = new ArrayList<>(job);
+    remat.add("remat.segments=-1");
+    assertThatThrownBy(() -> new TrainRun(null, remat, out, false).execute())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("remat.segments")
+        .hasMessageContaining("\"features\"")
         .hasMessageNotContaining("\n");
-    assertThatThrownBy(
-            () ->
-                new TrainRun(null, job("comm.overlap=true", "train.world_size=2"), out, false)
-                    .execute())
+    List<String> overlap = new ArrayList<>(job);
+    overlap.addAll(List.of("comm.overlap=true", "train.world_size=2"));
+    assertThatThrownBy(() -> new TrainRun(null, overlap, out, false).execute())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("comm.overlap");
-    assertThatThrownBy(
-            () -> new TrainRun(null, job("precision.compute=bf16"), out, false).execute())
+    List<String> bf16 = new ArrayList<>(job);
+    bf16.add("precision.compute=bf16");
+    assertThatThrownBy(() -> new TrainRun(null, bf16, out, false).execute())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("precision.compute");
     assertThat(out).doesNotExist();

@@ -43,4 +43,31 @@ public final class TestNetworks {
             .build();
     return conf.toJson();
   }
+
+  /**
+   * A graph whose hidden layer is frozen: DL4J gives it no backward, so ringtrain's
+   * vertex-by-vertex engine refuses it.
+   */
+  public static String frozenGraph(int features, int width, int classes) {
+    return new NeuralNetConfiguration.Builder()
+        .seed(1)
+        .graphBuilder()
+        .addInputs("in")
+        .setInputTypes(InputType.feedForward(features))
+        .addLayer(
+            "features",
+            new org.deeplearning4j.nn.conf.layers.misc.FrozenLayer(
+                new DenseLayer.Builder().nIn(features).nOut(width).build()),
+            "in")
+        .addLayer(
+            "out",
+            new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .nOut(classes)
+                .activation(Activation.SOFTMAX)
+                .build(),
+            "features")
+        .setOutputs("out")
+        .build()
+        .toJson();
+  }
 }

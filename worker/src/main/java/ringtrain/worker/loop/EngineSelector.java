@@ -1,7 +1,7 @@
 package ringtrain.worker.loop;
 
 import java.util.Locale;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.PrecisionConfig;
@@ -11,13 +11,15 @@ import ringtrain.worker.model.GradientEngine;
 import ringtrain.worker.model.TrainableModel;
 import ringtrain.worker.precision.LowPrecisionGrid;
 import ringtrain.worker.precision.MixedPrecisionEngine;
-import ringtrain.worker.remat.LayerEngine;
+import ringtrain.worker.remat.GraphLayerEngine;
+import ringtrain.worker.remat.LayerwiseEngine;
 
 /**
  * The one place that picks the gradient engine: DL4J's own when nothing needs layer-by-layer
- * control; the layer engine for recomputation or overlap; mixed precision (FP32 master weights over
- * a low-precision compute copy) when compute is bf16/fp16. {@link #check} refuses, with one line,
- * what no engine supports, so the driver can say so before anything is written.
+ * control; the layer engine (layer stacks) or the graph engine (ComputationGraphs) for
+ * recomputation or overlap; mixed precision (FP32 master weights over a low-precision compute copy
+ * run by one of those) when compute is bf16/fp16. {@link #check} refuses, with one line naming the
+ * vertex, what no engine supports, so the driver can say so before anything is written.
  */
 public final class EngineSelector {
   private EngineSelector() {}
@@ -32,32 +34,47 @@ public final class EngineSelector {
               + " gradient above 65504 turns every parameter into NaN; use precision.comm = bf16,"
               + " or precision.compute = fp16 (dynamically loss-scaled)");
     }
-    if (model.network() instanceof MultiLayerNetwork) {
+    if (!(model.network() instanceof ComputationGraph graph)) {
       return;
     }
-    String kind = model.network().getClass().getSimpleName();
+    Setting setting = layerwiseSetting(job);
+    if (setting == null) {
+      return;
+    }
+    GraphLayerEngine.unsupported(graph)
+        .ifPresent(
+            reason -> {
+              throw new ConfigException(
+                  setting.key()
+                      + " = "
+                      + setting.value()
+                      + " runs the ComputationGraph vertex by vertex, which it cannot be: "
+                      + reason
+                      + "; set "
+                      + setting.key()
+                      + " = "
+                      + setting.off());
+            });
+  }
+
+  /**
+   * A setting that needs a layer-by-layer engine: its key, its value, and the value that does not.
+   */
+  private record Setting(String key, String value, String off) {}
+
+  /** The first setting that needs a layer-by-layer engine, or null when DL4J's own will do. */
+  private static Setting layerwiseSetting(JobConfig job) {
     if (job.remat().segments() != 0) {
-      throw new ConfigException(
-          "remat.segments = "
-              + job.remat().segments()
-              + " needs a layer-by-layer engine, which this "
-              + kind
-              + " cannot use yet; set remat.segments = 0");
+      return new Setting("remat.segments", String.valueOf(job.remat().segments()), "0");
     }
     if (job.comm().overlap()) {
-      throw new ConfigException(
-          "comm.overlap = true needs per-layer backward events, which this "
-              + kind
-              + " cannot give yet; set comm.overlap = false");
+      return new Setting("comm.overlap", "true", "false");
     }
-    if (precision.compute() != PrecisionConfig.Precision.FP32) {
-      throw new ConfigException(
-          "precision.compute = "
-              + precision.compute().name().toLowerCase(Locale.ROOT)
-              + " is not available for a "
-              + kind
-              + " yet; set precision.compute = fp32");
+    PrecisionConfig.Precision compute = job.precision().compute();
+    if (compute != PrecisionConfig.Precision.FP32) {
+      return new Setting("precision.compute", compute.name().toLowerCase(Locale.ROOT), "fp32");
     }
+    return null;
   }
 
   /**
@@ -69,9 +86,6 @@ public final class EngineSelector {
     check(job, model);
     PrecisionConfig.Precision compute = job.precision().compute();
     int segments = job.remat().segments();
-    if (!(model.network() instanceof MultiLayerNetwork net)) {
-      return new Dl4jGradientEngine(model);
-    }
     if (compute != PrecisionConfig.Precision.FP32) {
       boolean nativeTypes =
           switch (job.precision().mode()) {
@@ -79,10 +93,11 @@ public final class EngineSelector {
             case EMULATED -> false;
             case AUTO -> gpuBackend();
           };
-      return new MixedPrecisionEngine(net, compute, nativeTypes, segments);
+      return new MixedPrecisionEngine(model, compute, nativeTypes, segments);
     }
     if (segments != 0 || overlap) {
-      return new LayerEngine(net, segments, LowPrecisionGrid.of(PrecisionConfig.Precision.FP32));
+      return LayerwiseEngine.of(
+          model.network(), segments, LowPrecisionGrid.of(PrecisionConfig.Precision.FP32));
     }
     return new Dl4jGradientEngine(model);
   }

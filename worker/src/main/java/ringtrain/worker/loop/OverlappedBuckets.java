@@ -4,10 +4,14 @@ import java.nio.FloatBuffer;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import ringtrain.common.config.JobConfig;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.WireDtype;
 import ringtrain.worker.ddp.GradientBuffer;
-import ringtrain.worker.remat.LayerEngine;
+import ringtrain.worker.model.GradientEngine;
+import ringtrain.worker.precision.LossScaler;
+import ringtrain.worker.precision.MixedPrecisionEngine;
+import ringtrain.worker.remat.LayerwiseEngine;
 
 /**
  * The overlap bookkeeping of {@code comm.overlap}: during the last micro-batch's backward, every
@@ -16,7 +20,7 @@ import ringtrain.worker.remat.LayerEngine;
  * is over.
  */
 final class OverlappedBuckets implements AutoCloseable {
-  private final LayerEngine layers;
+  private final LayerwiseEngine layers;
   private final GradientBuffer gradient;
   private final Collective comm;
   private final WireDtype wire;
@@ -29,7 +33,7 @@ final class OverlappedBuckets implements AutoCloseable {
    * @param checkFinite flags a gradient range that holds inf/NaN
    */
   OverlappedBuckets(
-      LayerEngine layers,
+      LayerwiseEngine layers,
       GradientBuffer gradient,
       Collective comm,
       long bucketElements,
@@ -46,6 +50,30 @@ final class OverlappedBuckets implements AutoCloseable {
       GradientBuckets.Bucket bucket = buckets.buckets().get(b);
       bucketBuffers[b] = gradient.slice(bucket.from(), bucket.to());
     }
+  }
+
+  /**
+   * The buckets of {@code engine}'s layers (of its compute copy under mixed precision), cut at
+   * {@code comm.bucket_mb}; a bucket holding inf/NaN sets the gradient's non-finite flag.
+   */
+  static OverlappedBuckets over(
+      GradientEngine engine,
+      GradientBuffer gradient,
+      Collective comm,
+      JobConfig job,
+      WireDtype wire,
+      LossScaler scaler) {
+    LayerwiseEngine layers =
+        engine instanceof MixedPrecisionEngine mixed
+            ? mixed.computeEngine()
+            : (LayerwiseEngine) engine;
+    return new OverlappedBuckets(
+        layers,
+        gradient,
+        comm,
+        job.comm().bucketBytes() / Float.BYTES,
+        wire,
+        g -> GradientAccumulator.flagNonFinite(scaler, gradient, g));
   }
 
   /** Starts listening to the layers of the last micro-batch of step {@code step}. */

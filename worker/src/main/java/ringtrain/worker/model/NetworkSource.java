@@ -208,7 +208,7 @@ public final class NetworkSource {
   }
 
   /** Whether {@code json} is a ComputationGraphConfiguration (it has vertices, not confs). */
-  static boolean isGraph(String json) {
+  public static boolean isGraph(String json) {
     try {
       JsonNode root = new ObjectMapper().readTree(json);
       return root.has("vertices");

@@ -1,5 +1,7 @@
 package ringtrain.worker.precision;
 
+import ringtrain.common.config.PrecisionConfig;
+
 /**
  * Dynamic loss scaling with PyTorch {@code GradScaler} semantics: the loss (in practice its
  * gradient) is multiplied by the scale so small fp16 gradients do not flush to zero; a step whose
@@ -37,6 +39,13 @@ public final class LossScaler {
   /** A scaler that starts at {@code init} and doubles after {@code growthInterval} good steps. */
   public static LossScaler dynamic(double init, int growthInterval) {
     return new LossScaler(true, init, growthInterval);
+  }
+
+  /** The scaler {@code precision} calls for: dynamic for fp16 compute, disabled otherwise. */
+  public static LossScaler forCompute(PrecisionConfig precision) {
+    return precision.compute() == PrecisionConfig.Precision.FP16
+        ? dynamic(precision.lossScaleInit(), precision.growthInterval())
+        : disabled();
   }
 
   /** Scale 1 forever and no step is ever skipped (fp32 and bf16). */

@@ -1,5 +1,7 @@
 package ringtrain.worker.precision;
 
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -7,8 +9,9 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import ringtrain.common.config.PrecisionConfig.Precision;
 import ringtrain.worker.model.GradientEngine;
+import ringtrain.worker.model.TrainableModel;
 import ringtrain.worker.optim.ParamLayout;
-import ringtrain.worker.remat.LayerEngine;
+import ringtrain.worker.remat.LayerwiseEngine;
 
 /**
  * FP32 master weights with a low-precision compute copy. The master network's parameters are what
@@ -21,8 +24,8 @@ import ringtrain.worker.remat.LayerEngine;
  * (what CPUs run fast). Either way the gradient handed out is FP32.
  */
 public final class MixedPrecisionEngine implements GradientEngine {
-  private final MultiLayerNetwork master;
-  private final LayerEngine compute;
+  private final Model master;
+  private final LayerwiseEngine compute;
   private final LowPrecisionGrid weightGrid;
   private final boolean nativeTypes;
   private final INDArray gradient;
@@ -36,26 +39,51 @@ public final class MixedPrecisionEngine implements GradientEngine {
    */
   public MixedPrecisionEngine(
       MultiLayerNetwork master, Precision precision, boolean nativeTypes, int segments) {
+    this(TrainableModel.of(master), precision, nativeTypes, segments);
+  }
+
+  /**
+   * Over a {@link TrainableModel}: a MultiLayerNetwork (through {@link
+   * ringtrain.worker.remat.LayerEngine}) or a ComputationGraph (through {@link
+   * ringtrain.worker.remat.GraphLayerEngine}).
+   */
+  public MixedPrecisionEngine(
+      TrainableModel master, Precision precision, boolean nativeTypes, int segments) {
     if (precision == Precision.FP32) {
       throw new IllegalArgumentException("mixed precision needs bf16 or fp16 compute");
     }
-    this.master = master;
+    this.master = master.network();
     this.nativeTypes = nativeTypes;
-    this.layout = ringtrain.worker.model.NetworkFactory.layout(master);
-    MultiLayerNetwork copy;
+    this.layout = master.layout();
     if (nativeTypes) {
-      copy =
-          master.convertDataType(precision == Precision.FP16 ? DataType.HALF : DataType.BFLOAT16);
+      DataType type = precision == Precision.FP16 ? DataType.HALF : DataType.BFLOAT16;
       this.weightGrid = LowPrecisionGrid.of(Precision.FP32);
-      this.compute = new LayerEngine(copy, segments, LowPrecisionGrid.of(Precision.FP32));
+      this.compute =
+          LayerwiseEngine.of(
+              converted(this.master, type), segments, LowPrecisionGrid.of(Precision.FP32));
       this.gradient = Nd4j.zeros(DataType.FLOAT, 1, master.numParams());
     } else {
-      copy = master.clone();
       this.weightGrid = LowPrecisionGrid.of(precision);
-      this.compute = new LayerEngine(copy, segments, weightGrid);
+      this.compute = LayerwiseEngine.of(copy(this.master), segments, weightGrid);
       this.gradient = null;
     }
     paramsUpdated();
+  }
+
+  /** {@code network} in another data type (DL4J's own conversion). */
+  private static Model converted(Model network, DataType type) {
+    if (network instanceof MultiLayerNetwork net) {
+      return net.convertDataType(type);
+    }
+    return ((ComputationGraph) network).convertDataType(type);
+  }
+
+  /** An FP32 copy of {@code network}. */
+  private static Model copy(Model network) {
+    if (network instanceof MultiLayerNetwork net) {
+      return net.clone();
+    }
+    return ((ComputationGraph) network).clone();
   }
 
   @Override
@@ -99,7 +127,7 @@ public final class MixedPrecisionEngine implements GradientEngine {
   }
 
   /** The layer-by-layer engine running the compute copy (for listeners and the memory meter). */
-  public LayerEngine computeEngine() {
+  public LayerwiseEngine computeEngine() {
     return compute;
   }
 }

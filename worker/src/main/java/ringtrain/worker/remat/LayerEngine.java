@@ -12,7 +12,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import ringtrain.worker.model.GradientEngine;
 import ringtrain.worker.model.LayerListener;
 import ringtrain.worker.model.NetworkFactory;
 import ringtrain.worker.optim.ParamLayout;
@@ -38,7 +37,7 @@ import ringtrain.worker.precision.LowPrecisionGrid;
  * <p>Batch-norm running statistics in DL4J are updated from backward, which runs once per layer, so
  * recomputing a forward does not update them twice.
  */
-public final class LayerEngine implements GradientEngine {
+public final class LayerEngine implements LayerwiseEngine {
   private final MultiLayerNetwork net;
   private final MultiLayerConfiguration conf;
   private final Layer[] layers;
@@ -192,14 +191,12 @@ public final class LayerEngine implements GradientEngine {
     this.lossScale = scale;
   }
 
-  /** Hears about every layer whose gradient is final; null for none. */
+  @Override
   public void setLayerListener(LayerListener listener) {
     this.listener = listener;
   }
 
-  /**
-   * Offsets of each layer's parameters in the flat vector: layer i owns [offsets[i], offsets[i+1]).
-   */
+  @Override
   public long[] layerOffsets() {
     return layerOffsets.clone();
   }
@@ -212,7 +209,7 @@ public final class LayerEngine implements GradientEngine {
     return segments;
   }
 
-  /** Activation bytes held for backward; its peak covers the last {@link #computeGradient}. */
+  @Override
   public ActivationMeter meter() {
     return meter;
   }

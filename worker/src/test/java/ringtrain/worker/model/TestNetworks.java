@@ -45,6 +45,36 @@ public final class TestNetworks {
     return conf.toJson();
   }
 
+  /**
+   * A deeper residual ComputationGraph without batch norm: a dense stem, {@code blocks} blocks of a
+   * dense layer (with dropout keeping {@code retain}) added to the block's input, a softmax output.
+   */
+  public static String residualBlocks(
+      int features, int width, int blocks, int classes, double retain) {
+    var b =
+        new NeuralNetConfiguration.Builder()
+            .seed(5)
+            .activation(Activation.TANH)
+            .graphBuilder()
+            .addInputs("in")
+            .setInputTypes(InputType.feedForward(features))
+            .addLayer("stem", new DenseLayer.Builder().nOut(width).build(), "in");
+    String previous = "stem";
+    for (int i = 1; i <= blocks; i++) {
+      b.addLayer("d" + i, new DenseLayer.Builder().nOut(width).dropOut(retain).build(), previous);
+      b.addVertex("add" + i, new ElementWiseVertex(ElementWiseVertex.Op.Add), previous, "d" + i);
+      previous = "add" + i;
+    }
+    b.addLayer(
+        "out",
+        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+            .nOut(classes)
+            .activation(Activation.SOFTMAX)
+            .build(),
+        previous);
+    return b.setOutputs("out").build().toJson();
+  }
+
   /** A ComputationGraph whose first layer is batch norm over the raw features. */
   public static String batchNormGraph(int features, int width, int classes) {
     ComputationGraphConfiguration conf =

@@ -1,0 +1,109 @@
+package ringtrain.worker.loop;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import ringtrain.common.config.JobConfig;
+import ringtrain.common.metrics.MetricsSink;
+import ringtrain.worker.comm.Collective;
+import ringtrain.worker.comm.WireDtype;
+import ringtrain.worker.data.BatchPlan;
+import ringtrain.worker.data.Dataset;
+import ringtrain.worker.data.TrainTest;
+import ringtrain.worker.ddp.GradientBuffer;
+import ringtrain.worker.ddp.GradientNoiseScale;
+import ringtrain.worker.model.GradientEngine;
+import ringtrain.worker.model.Models;
+import ringtrain.worker.model.TrainableModel;
+import ringtrain.worker.optim.Optimizer;
+import ringtrain.worker.optim.Optimizers;
+import ringtrain.worker.precision.LossScaler;
+import ringtrain.worker.schedule.LrSchedule;
+import ringtrain.worker.snapshot.SnapshotStore;
+
+/**
+ * What one rank's {@link TrainingLoop} runs with, built once from the job: the network and the
+ * engine {@link EngineSelector} picks for it, the batch plan, the flat gradient buffer shared by
+ * the three parts of a step (accumulate, synchronize, update), the loss scaler, the noise scale,
+ * evaluation and checkpoints.
+ *
+ * @param params flat view of the network's parameters, shaped like the gradient
+ * @param noise the gradient noise scale estimate; null when the global batch is one micro-batch
+ */
+record LoopParts(
+    TrainableModel model,
+    GradientEngine engine,
+    LrSchedule schedule,
+    BatchPlan batches,
+    LossScaler scaler,
+    GradientNoiseScale noise,
+    INDArray params,
+    Evaluator evaluator,
+    Checkpoints checkpoints,
+    GradientAccumulator accumulator,
+    GradientSync sync,
+    UpdateStep update) {
+
+  /**
+   * @param snapshots where rank 0 writes snapshots, or null for none
+   */
+  static LoopParts build(
+      JobConfig job,
+      TrainingPlan plan,
+      TrainTest data,
+      Collective comm,
+      MetricsSink sink,
+      SnapshotStore snapshots) {
+    Dataset train = data.train();
+    TrainableModel model =
+        Models.build(job.model(), train.shape(), train.numClasses(), job.train().seed());
+    boolean images = train.shape().length == 3 && model.imageInput();
+    boolean overlap = job.comm().overlap() && comm.worldSize() > 1;
+    GradientEngine engine = EngineSelector.select(job, model, overlap);
+    Optimizer optimizer = Optimizers.create(job.optim(), engine.layout());
+    LrSchedule schedule = plan.schedule();
+    BatchPlan batches =
+        new BatchPlan(
+            train.size(),
+            job.train().worldSize(),
+            job.train().microBatch(),
+            job.train().accumulation(),
+            job.data().shuffle(),
+            job.train().seed());
+    GradientBuffer gradient = new GradientBuffer(model.numParams());
+    long micro = job.train().microBatch();
+    GradientNoiseScale noise =
+        GradientNoiseScale.defined(micro, batches.globalBatch())
+            ? new GradientNoiseScale(micro, batches.globalBatch(), job.gns().ema())
+            : null;
+    INDArray params = engine.params().reshape(model.numParams());
+    LossScaler scaler = LossScaler.forCompute(job.precision());
+    Evaluator evaluator = new Evaluator(model, data.test(), images, comm, sink);
+    // The JSON the config hash covers, so a resume from the snapshot hashes the same.
+    String json = job.model().network().isEmpty() ? model.configJson() : job.model().network();
+    Checkpoints checkpoints =
+        new Checkpoints(job, snapshots, batches, comm.worldSize(), params, optimizer, scaler, json);
+    // Side scalars always travel in FP32; precision.comm is the gradient's wire type.
+    WireDtype wire = WireDtype.valueOf(job.precision().comm().name());
+    OverlappedBuckets overlapped =
+        overlap ? OverlappedBuckets.over(engine, gradient, comm, job, wire, scaler) : null;
+    MicroBatchSource source = new MicroBatchSource(train, batches, comm.rank(), images);
+    GradientAccumulator accumulator =
+        new GradientAccumulator(job, source, engine, gradient, scaler, overlapped, noise != null);
+    GradientSync sync = new GradientSync(comm, gradient, wire, overlapped);
+    RunningState state = new RunningState(engine.layout());
+    UpdateStep update =
+        new UpdateStep(job, gradient, state, scaler, optimizer, params, engine, noise);
+    return new LoopParts(
+        model,
+        engine,
+        schedule,
+        batches,
+        scaler,
+        noise,
+        params,
+        evaluator,
+        checkpoints,
+        accumulator,
+        sync,
+        update);
+  }
+}
