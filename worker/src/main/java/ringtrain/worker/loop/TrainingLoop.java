@@ -1,5 +1,6 @@
 package ringtrain.worker.loop;
 
+import java.nio.file.Path;
 import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -14,8 +15,9 @@ import ringtrain.common.metrics.StepMetrics;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.WireDtype;
 import ringtrain.worker.data.BatchPlan;
-import ringtrain.worker.data.Dataset;
-import ringtrain.worker.data.MiniBatches;
+import ringtrain.worker.data.BatchSource;
+import ringtrain.worker.data.Examples;
+import ringtrain.worker.data.RankData;
 import ringtrain.worker.data.TrainTest;
 import ringtrain.worker.ddp.GradientBuffer;
 import ringtrain.worker.ddp.GradientNoiseScale;
@@ -53,7 +55,12 @@ public final class TrainingLoop {
 
   private final JobConfig job;
   private final TrainingPlan plan;
-  private final TrainTest data;
+  private final RankData data;
+
+  /** Whether {@link #data} was cut here from a whole set, so the loop releases it. */
+  private final boolean ownsData;
+
+  private final BatchSource input;
   private final Collective comm;
   private final MetricsSink sink;
 
@@ -82,6 +89,8 @@ public final class TrainingLoop {
   private final WireDtype wire;
 
   /**
+   * @param data the whole training and test sets; with {@code data.placement = shard} this rank
+   *     keeps only its shards of them
    * @param snapshots where rank 0 writes snapshots, or null for none
    */
   public TrainingLoop(
@@ -91,14 +100,52 @@ public final class TrainingLoop {
       Collective comm,
       MetricsSink sink,
       SnapshotStore snapshots) {
+    this(
+        job,
+        plan,
+        RankData.of(
+            job.data(),
+            data,
+            comm.rank(),
+            comm.worldSize(),
+            Path.of(System.getProperty("java.io.tmpdir"))),
+        true,
+        comm,
+        sink,
+        snapshots);
+  }
+
+  /**
+   * @param data what this rank trains and evaluates on: every example, or its shards
+   * @param snapshots where rank 0 writes snapshots, or null for none
+   */
+  public TrainingLoop(
+      JobConfig job,
+      TrainingPlan plan,
+      RankData data,
+      Collective comm,
+      MetricsSink sink,
+      SnapshotStore snapshots) {
+    this(job, plan, data, false, comm, sink, snapshots);
+  }
+
+  private TrainingLoop(
+      JobConfig job,
+      TrainingPlan plan,
+      RankData data,
+      boolean ownsData,
+      Collective comm,
+      MetricsSink sink,
+      SnapshotStore snapshots) {
     this.job = job;
     this.plan = plan;
     this.data = data;
+    this.ownsData = ownsData;
     this.comm = comm;
     this.sink = sink;
     this.wire = WireDtype.valueOf(job.precision().comm().name());
 
-    Dataset train = data.train();
+    Examples train = data.train();
     this.model = Models.build(job.model(), train.shape(), train.numClasses(), job.train().seed());
     this.images = train.shape().length == 3 && model.imageInput();
     boolean overlap = job.comm().overlap() && comm.worldSize() > 1;
@@ -107,7 +154,7 @@ public final class TrainingLoop {
     this.schedule = plan.schedule();
     this.batches =
         new BatchPlan(
-            train.size(),
+            data.trainSize(),
             job.train().worldSize(),
             job.train().microBatch(),
             job.train().accumulation(),
@@ -126,7 +173,8 @@ public final class TrainingLoop {
         precision.compute() == PrecisionConfig.Precision.FP16
             ? LossScaler.dynamic(precision.lossScaleInit(), precision.growthInterval())
             : LossScaler.disabled();
-    this.evaluator = new Evaluator(model, data.test(), images, comm, sink);
+    this.evaluator = new Evaluator(model, data.test(), data.sharded(), images, comm, sink);
+    this.input = data.batches(job, batches, comm.rank(), images);
     this.checkpoints =
         new Checkpoints(
             job,
@@ -167,6 +215,17 @@ public final class TrainingLoop {
    * {@link TrainingPlan#totalSteps()}.
    */
   public TrainingResult run(Optional<TrainingState> resume) {
+    try {
+      return train(resume);
+    } finally {
+      input.close();
+      if (ownsData) {
+        data.close();
+      }
+    }
+  }
+
+  private TrainingResult train(Optional<TrainingState> resume) {
     long startNanos = System.nanoTime();
     long start = 0;
     if (resume.isPresent()) {
@@ -194,6 +253,7 @@ public final class TrainingLoop {
     long lastSnapshot = -1;
     EvalMetrics lastEval = null;
     IntervalStats interval = new IntervalStats();
+    long intervalWaitStart = input.waitNanos();
     double epochLossSum = 0;
     long epochLossCount = 0;
     for (long s = start; s < total; s++) {
@@ -203,8 +263,10 @@ public final class TrainingLoop {
       epochLossSum += outcome.loss();
       epochLossCount++;
       if (comm.rank() == 0 && (done % job.run().logEvery() == 0 || done == total)) {
-        sink.onStep(metrics(s, s / stepsPerEpoch, outcome, interval));
+        long waited = input.waitNanos() - intervalWaitStart;
+        sink.onStep(metrics(s, s / stepsPerEpoch, outcome, interval, waited));
         interval = new IntervalStats();
+        intervalWaitStart = input.waitNanos();
       }
       boolean epochEnd = done % stepsPerEpoch == 0;
       if (epochEnd && done < total) {
@@ -237,7 +299,8 @@ public final class TrainingLoop {
         params.dup(), total, trainLoss, lastEval, wallS, examples / Math.max(wallS, 1e-9));
   }
 
-  private StepMetrics metrics(long s, long epoch, StepOutcome outcome, IntervalStats interval) {
+  private StepMetrics metrics(
+      long s, long epoch, StepOutcome outcome, IntervalStats interval, long inputWaitNanos) {
     return new StepMetrics(
         s,
         epoch,
@@ -251,7 +314,8 @@ public final class TrainingLoop {
         interval.meanComputeMs(),
         interval.meanOverlapMs(),
         scaler.skippedSteps(),
-        noise == null ? null : noise.current());
+        noise == null ? null : noise.current(),
+        interval.perStepMs(inputWaitNanos));
   }
 
   /**
@@ -347,7 +411,7 @@ public final class TrainingLoop {
     double lossSum = 0;
     double smallSq = 0;
     for (int j = 0; j < k; j++) {
-      DataSet batch = MiniBatches.of(data.train(), batches.indices(s, comm.rank(), j), images);
+      DataSet batch = input.next(s, j);
       // Dropout masks depend only on (seed, step, rank, micro-batch): a resumed run replays them.
       Nd4j.getRandom().setSeed(dropoutSeed(job.train().seed(), s, comm.rank() * k + j));
       boolean last = j == k - 1;
