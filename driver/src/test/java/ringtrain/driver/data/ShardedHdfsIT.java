@@ -1,7 +1,6 @@
 package ringtrain.driver.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static ringtrain.driver.run.BitwiseParams.assertBitwiseEqual;
 
 import java.io.File;
 import java.io.IOException;
@@ -26,8 +25,10 @@ import ringtrain.worker.data.TrainTest;
 /**
  * Fashion-MNIST as Parquet on a MiniDFSCluster, trained by two executor JVMs of {@code
  * local-cluster[2,1,1024]} with placement shard: each rank reads only its partition from HDFS
- * through the shuffle, ends bit for bit where two threads on the same shards end, and reaches the
- * accuracy of the IDX job (replicate) within half a point.
+ * through the shuffle and reaches the accuracy of the IDX job (replicate) within half a point. That
+ * the ranks' shards and orders are those of {@code ShardOrder} is {@link ShardedSparkRunTest}'s
+ * bitwise check; across executor JVMs (one OpenMP thread each) the arithmetic differs from threads
+ * of one JVM in the last bits.
  */
 class ShardedHdfsIT {
   private static final String FASHION = "/usr/share/datasets/fashion-mnist";
@@ -100,10 +101,6 @@ class ShardedHdfsIT {
     idx.addAll(
         List.of("data.format=idx", "data.dir=\"" + FASHION + "\"", "data.limit_train=" + TRAIN));
     TrainRun.Result replicate = new TrainRun(null, idx, tmp.resolve("idx"), false).execute();
-    List<String> idxShards = new ArrayList<>(idx);
-    idxShards.add("data.placement=shard");
-    TrainRun.Result threads =
-        new TrainRun(null, idxShards, tmp.resolve("threads"), false).execute();
 
     List<String> parquet = new ArrayList<>(JOB);
     parquet.addAll(
@@ -125,7 +122,6 @@ class ShardedHdfsIT {
         TRAIN, a, s, replicate.summary().examplesPerS(), sharded.summary().examplesPerS());
     assertThat(Files.readString(sharded.runDirectory().resolve("plan.txt")))
         .contains("shard: 2 shards of 10000 training examples");
-    assertBitwiseEqual(sharded.training().params(), threads.training().params());
     assertThat(s).isBetween(a - 0.005, a + 0.005);
     assertThat(a).isGreaterThan(0.8);
   }
