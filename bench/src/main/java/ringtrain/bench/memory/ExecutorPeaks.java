@@ -15,7 +15,10 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 final class ExecutorPeaks extends SparkListener {
   /** Spark's names of the metrics kept, in the order they are reported. */
   static final String[] METRICS = {
-    "JVMHeapMemory", "JVMOffHeapMemory", "DirectPoolMemory", "MappedPoolMemory",
+    "JVMHeapMemory",
+    "JVMOffHeapMemory",
+    "DirectPoolMemory",
+    "MappedPoolMemory",
     "ProcessTreeJVMRSSMemory"
   };
 

@@ -10,22 +10,22 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Iterator;
 import java.util.concurrent.Callable;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.SparkContext;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.BenchCli;
@@ -119,8 +119,7 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
     Map<String, Object> rows = new LinkedHashMap<>();
     rows.put("replicate", measure(replicate, work.resolve("replicate")));
     rows.put("shard", measure(shard, work.resolve("shard")));
-    double ratio =
-        (double) peak(rows, "shard") / peak(rows, "replicate");
+    double ratio = (double) peak(rows, "shard") / peak(rows, "replicate");
     System.out.printf(
         Locale.ROOT,
         "peak executor heap + off-heap: replicate %.0f MiB, shard %.0f MiB: shard / replicate ="
@@ -241,7 +240,6 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
     public Iterator<Row> call(Integer n) {
       ringtrain.worker.data.Dataset ds = writing;
       int d = ds.featureCount();
-      float[] x = new float[d];
       return new Iterator<>() {
         int i;
 
@@ -252,12 +250,10 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
 
         @Override
         public Row next() {
+          // A float[] is what Spark's row encoder takes for array<float> without boxing.
+          float[] x = new float[d];
           ds.copyFeatures(i, x, 0);
-          List<Float> features = new ArrayList<>(d);
-          for (float v : x) {
-            features.add(v);
-          }
-          return RowFactory.create(features, ds.label(i++));
+          return RowFactory.create(x, ds.label(i++));
         }
       };
     }
