@@ -46,11 +46,10 @@ import ringtrain.worker.data.TrainTest;
  * replicate (the IDX files broadcast) and placement shard (the same examples as Parquet), run side
  * by side, each on a fresh embedded cluster. Target: shard ≤ 0.6× replicate.
  *
- * <p>Two measures: Spark's executor metrics (peak used heap, non-heap, direct and mapped buffers
- * while tasks ran; used heap counts garbage, and the mapped buffers are Aeron's term buffers, alike
- * in both), and {@link LiveMemory}: live heap after a full collection plus direct buffers, sampled
- * every 3 s from the executor processes. The executors run the serial collector with a fixed 64 MiB
- * young generation in both runs.
+ * <p>Measured with Spark's executor metrics: the peaks of used heap, non-heap, direct and mapped
+ * buffers while tasks ran. Used heap counts garbage, and the mapped buffers are Aeron's term
+ * buffers, alike in both runs. The executors run the serial collector with a fixed 64 MiB young
+ * generation in both runs.
  */
 @Command(
     name = "memory",
@@ -123,20 +122,10 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
     rows.put("replicate", measure(replicate, work.resolve("replicate")));
     rows.put("shard", measure(shard, work.resolve("shard")));
     double ratio = (double) peak(rows, "shard") / peak(rows, "replicate");
-    double liveRatio =
-        (double) peak(rows, "shard", "max_live_heap_plus_direct")
-            / peak(rows, "replicate", "max_live_heap_plus_direct");
-    System.out.printf(
-        Locale.ROOT,
-        "peak live heap (after a full collection) + direct buffers: replicate %.0f MiB, shard %.0f"
-            + " MiB: shard / replicate = %.2f (target <= 0.60)%n",
-        peak(rows, "replicate", "max_live_heap_plus_direct") / 1048576.0,
-        peak(rows, "shard", "max_live_heap_plus_direct") / 1048576.0,
-        liveRatio);
     System.out.printf(
         Locale.ROOT,
         "peak executor heap + off-heap: replicate %.0f MiB, shard %.0f MiB: shard / replicate ="
-            + " %.2f%n",
+            + " %.2f (target <= 0.60)%n",
         peak(rows, "replicate") / 1048576.0,
         peak(rows, "shard") / 1048576.0,
         ratio);
@@ -150,7 +139,6 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
     json.put("host_cores", Runtime.getRuntime().availableProcessors());
     json.put("runs", rows);
     json.put("shard_over_replicate", ratio);
-    json.put("live_shard_over_replicate", liveRatio);
     Files.createDirectories(results);
     String stamp =
         DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
@@ -180,11 +168,9 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
     ExecutorPeaks peaks = new ExecutorPeaks();
     sc.addSparkListener(peaks);
     TrainRun.Result result;
-    LiveMemory live = new LiveMemory(3000);
     try {
       result = new TrainRun(null, overrides, out, false).execute();
     } finally {
-      live.close();
       sc.stop();
     }
     Map<String, Object> row = new LinkedHashMap<>();
@@ -192,8 +178,6 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
     row.put("format", job.data().format().key());
     row.put("executors", peaks.byExecutor());
     row.put("max_heap_plus_offheap", peaks.maxHeapPlusOffHeap());
-    row.put("live", live.byExecutor());
-    row.put("max_live_heap_plus_direct", live.maxHeapPlusDirect());
     row.put("examples_per_s", result.summary().examplesPerS());
     row.put("test_accuracy", result.training().eval().testAccuracy());
     return row;

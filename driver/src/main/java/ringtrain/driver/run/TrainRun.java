@@ -248,14 +248,15 @@ public final class TrainRun {
     return String.format(
         Locale.ROOT,
         "shard: %d shards of %s training examples (example i on rank i mod %d); each epoch drops"
-            + " %d of %d (%d–%d per rank)",
+            + " %d of %d (%s per rank)",
         world,
         small == large ? Integer.toString(small) : small + "–" + large,
         world,
         dropped,
         trainSize,
-        small - perRank,
-        large - perRank);
+        small == large
+            ? Long.toString(small - perRank)
+            : (small - perRank) + "–" + (large - perRank));
   }
 
   private static String placement(ClusterConfig cluster, boolean onSpark) {
