@@ -21,8 +21,8 @@ import scala.Tuple2;
  * {@code data.features} and {@code data.label}, into one RDD of N partitions, partition r holding
  * the examples i ≡ r (mod N) of both sets ({@link ShardKey}). The driver reads only the schema, the
  * first row and the row count of each input partition; the executors convert and check the rows
- * (with {@link FrameConverter}'s messages) in the shuffle that feeds the barrier stage, before any
- * step runs.
+ * (with {@link FrameConverter}'s messages) in the shuffle that feeds the barrier stage, which runs
+ * here, before the run directory is created.
  */
 public final class ShardedFrames {
   private ShardedFrames() {}
@@ -114,6 +114,24 @@ public final class ShardedFrames {
     }
     JavaPairRDD<Long, ShardExample> all =
         JavaPairRDD.fromJavaRDD(tr.keyed.union(te.keyed)).partitionBy(new ShardKey(world));
+    // Runs the shuffle now, so every cell is checked before the run directory is created; the
+    // barrier stage then reads the shuffle's output without converting anything again.
+    long shuffled;
+    try {
+      shuffled = all.count();
+    } catch (Exception e) { // SparkException is checked, but Scala does not declare it
+      for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+        if (t instanceof DataException d) {
+          throw new DataException(d.getMessage(), e);
+        }
+      }
+      throw new DataException(
+          "cannot read " + trainSource + ": " + SparkFrames.firstLine(e) + "; check the files", e);
+    }
+    if (shuffled != (long) tr.count + te.count) {
+      throw new IllegalStateException(
+          "the shuffle holds " + shuffled + " examples, the sources " + (tr.count + te.count));
+    }
     return new Shards(all, tr.count, te.count, new TrainTest(tr.first, te.first));
   }
 
