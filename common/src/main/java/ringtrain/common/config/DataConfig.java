@@ -25,6 +25,10 @@ import ringtrain.common.error.ConfigException;
  * @param limitTest use only the first this many test examples (0 = all)
  * @param synthetic the {@code data.synthetic.*} keys
  * @param spark the keys of {@code data.format = spark}
+ * @param placement how the examples are laid out over the ranks; see {@link #shards(boolean)}
+ * @param shardOffHeapMaxMb a rank's shard larger than this many MiB is memory-mapped from a file
+ *     under the executor's local directory instead of held off-heap
+ * @param prefetch a background thread assembles the next micro-batch while a step runs
  */
 public record DataConfig(
     Format format,
@@ -39,7 +43,28 @@ public record DataConfig(
     int limitTrain,
     int limitTest,
     Synthetic synthetic,
-    Spark spark) {
+    Spark spark,
+    Placement placement,
+    int shardOffHeapMaxMb,
+    boolean prefetch) {
+
+  /** Default of {@code data.shard.offheap_max_mb}. */
+  public static final int DEFAULT_SHARD_OFFHEAP_MAX_MB = 512;
+
+  /** {@code data.placement}. */
+  public enum Placement {
+    /** shard for a Spark source trained on Spark, replicate otherwise. */
+    AUTO,
+    /** Each rank holds only its own partition of the training and test sets. */
+    SHARD,
+    /** Every rank can read every example; the global order of {@code BatchPlan}. */
+    REPLICATE;
+
+    /** The name as written in the config. */
+    public String key() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /** {@code data.format}. */
   public enum Format {
@@ -105,6 +130,75 @@ public record DataConfig(
 
   public DataConfig {
     shape = List.copyOf(shape);
+  }
+
+  /** A config with the default placement ({@code auto}) and prefetching. */
+  public DataConfig(
+      Format format,
+      String dir,
+      String train,
+      String test,
+      int labelColumn,
+      int numClasses,
+      boolean shuffle,
+      Normalize normalize,
+      List<Integer> shape,
+      int limitTrain,
+      int limitTest,
+      Synthetic synthetic,
+      Spark spark) {
+    this(
+        format,
+        dir,
+        train,
+        test,
+        labelColumn,
+        numClasses,
+        shuffle,
+        normalize,
+        shape,
+        limitTrain,
+        limitTest,
+        synthetic,
+        spark,
+        Placement.AUTO,
+        DEFAULT_SHARD_OFFHEAP_MAX_MB,
+        true);
+  }
+
+  /**
+   * Whether the ranks train on shards: {@code shard}, or {@code auto} with a Spark source when the
+   * ranks run on Spark (threads of one JVM share one copy, so there sharding saves nothing).
+   *
+   * @param onSpark the ranks run as tasks of a Spark barrier stage
+   */
+  public boolean shards(boolean onSpark) {
+    return switch (placement) {
+      case SHARD -> true;
+      case REPLICATE -> false;
+      case AUTO -> format == Format.SPARK && onSpark;
+    };
+  }
+
+  /** The same config with another placement. */
+  public DataConfig withPlacement(Placement p) {
+    return new DataConfig(
+        format,
+        dir,
+        train,
+        test,
+        labelColumn,
+        numClasses,
+        shuffle,
+        normalize,
+        shape,
+        limitTrain,
+        limitTest,
+        synthetic,
+        spark,
+        p,
+        shardOffHeapMaxMb,
+        prefetch);
   }
 
   /** A config without a Spark source. */
@@ -185,6 +279,8 @@ public record DataConfig(
                 + " is also listed in data.features; a column cannot be both");
       }
     }
+    Placement placement = r.enumValue("data.placement", Placement.class);
+    int shardOffHeapMaxMb = r.atLeast("data.shard.offheap_max_mb", 0);
     checkShape(shape);
     if (format == Format.SYNTHETIC) {
       checkShapeMatches(shape, synthetic.features(), "data.synthetic.features");
@@ -202,7 +298,10 @@ public record DataConfig(
         limitTrain,
         limitTest,
         synthetic,
-        spark);
+        spark,
+        placement,
+        shardOffHeapMaxMb,
+        r.bool("data.prefetch"));
   }
 
   private static Spark spark(ConfigReader r) {

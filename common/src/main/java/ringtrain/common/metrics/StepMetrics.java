@@ -18,6 +18,8 @@ package ringtrain.common.metrics;
  * @param skippedSteps fp16 steps skipped so far in the run because of inf/NaN gradients
  * @param gns the gradient noise scale after this step, or null where it is not estimated (B = b, or
  *     no finite step yet)
+ * @param inputWaitMs time a step waited for its micro-batches to be assembled, in milliseconds (0
+ *     when the prefetch thread had them ready; NaN where not measured)
  */
 public record StepMetrics(
     long step,
@@ -32,7 +34,40 @@ public record StepMetrics(
     double computeMs,
     double overlapMs,
     long skippedSteps,
-    GnsMetrics gns) {
+    GnsMetrics gns,
+    double inputWaitMs) {
+
+  /** Metrics without a measured input wait (NaN: metrics.jsonl leaves the key out). */
+  public StepMetrics(
+      long step,
+      long epoch,
+      double loss,
+      double lr,
+      double gradNorm,
+      double lossScale,
+      double stepMs,
+      double commMs,
+      double examplesPerS,
+      double computeMs,
+      double overlapMs,
+      long skippedSteps,
+      GnsMetrics gns) {
+    this(
+        step,
+        epoch,
+        loss,
+        lr,
+        gradNorm,
+        lossScale,
+        stepMs,
+        commMs,
+        examplesPerS,
+        computeMs,
+        overlapMs,
+        skippedSteps,
+        gns,
+        Double.NaN);
+  }
 
   /** Metrics without a gradient noise scale. */
   public StepMetrics(

@@ -68,6 +68,16 @@ public final class Preflight {
     checkCluster(job, cluster);
   }
 
+  /**
+   * The checks that need neither data nor plan (snapshot directory, bind host, the master's slots
+   * and reachability): made before a Spark context is started to read sharded data.
+   */
+  public static void checkWithoutData(JobConfig job, ClusterConfig cluster) {
+    checkSnapshotDir(job.snapshot().dir());
+    checkBindHost(job, cluster);
+    checkCluster(job, cluster);
+  }
+
   /** Keys of one data format set while another is in use: the user meant something else. */
   static void checkDataKeys(Config resolved, DataConfig data) {
     if (data.format() == DataConfig.Format.IDX) {

@@ -1,5 +1,6 @@
 package ringtrain.driver.data;
 
+import java.io.Serializable;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,16 +23,23 @@ import ringtrain.worker.data.Dataset;
  * against {@code data.features} and {@code data.label} before reading a row, then every cell as it
  * streams by (nulls, ragged arrays, labels outside {@code [0, data.num_classes)}). Every problem is
  * one line naming the column, and the row where there is one.
+ *
+ * <p>Serializable: with placement shard the executors convert their rows themselves ({@link
+ * #example}), with the same checks and messages.
  */
-final class FrameConverter {
+final class FrameConverter implements Serializable {
+  private static final long serialVersionUID = 1L;
   private static final String ML_VECTOR = "org.apache.spark.ml.linalg.Vector";
   private static final String MLLIB_VECTOR = "org.apache.spark.mllib.linalg.Vector";
 
-  private final DataConfig cfg;
+  private final List<String> features;
+  private final String labelColumn;
+  private final int numClasses;
+  private final List<Integer> shape;
   private final String source;
 
   /** How {@code data.features} maps onto the columns. */
-  private enum Layout {
+  enum Layout {
     ARRAY,
     VECTOR,
     COLUMNS
@@ -41,8 +49,96 @@ final class FrameConverter {
    * @param source what the frame was read from ({@code data.path = ...}), for messages
    */
   FrameConverter(DataConfig cfg, String source) {
-    this.cfg = cfg;
+    this.features = List.copyOf(cfg.spark().features());
+    this.labelColumn = cfg.spark().label();
+    this.numClasses = cfg.numClasses();
+    this.shape = List.copyOf(cfg.shape());
     this.source = source;
+  }
+
+  /** What the frame was read from, for messages. */
+  String source() {
+    return source;
+  }
+
+  /**
+   * Checks {@code schema} against {@code data.features} and {@code data.label}.
+   *
+   * @return how the feature columns are read
+   */
+  Layout check(StructType schema) {
+    for (String column : features) {
+      field(schema, column, "data.features");
+    }
+    StructField labelField = field(schema, labelColumn, "data.label");
+    if (!(labelField.dataType() instanceof NumericType)) {
+      throw new DataException(
+          source
+              + ": data.label column '"
+              + labelColumn
+              + "' is "
+              + labelField.dataType().simpleString()
+              + "; the label must be an integer class column");
+    }
+    return layout(schema, features);
+  }
+
+  /** The feature columns, then the label: the columns {@link #example} reads. */
+  org.apache.spark.sql.Dataset<Row> project(org.apache.spark.sql.Dataset<Row> df) {
+    List<String> selected = new ArrayList<>(features);
+    selected.add(labelColumn);
+    return df.selectExpr(selected.stream().map(FrameConverter::quote).toArray(String[]::new));
+  }
+
+  /**
+   * The features of row {@code r} of a {@link #project}ed frame, checked: no null, {@code width}
+   * values.
+   *
+   * @param row the row's number in the frame, for messages
+   * @param width features every row must have
+   */
+  float[] features(Row r, long row, Layout layout, int width) {
+    FloatBuffer values = new FloatBuffer(Math.max(1, width));
+    switch (layout) {
+      case ARRAY -> readArray(r, row, values);
+      case VECTOR -> readVector(r, row, values);
+      case COLUMNS -> readColumns(r, row, features, values);
+    }
+    if (values.size() != width) {
+      throw ragged(values.size(), row, width);
+    }
+    return values.toArray();
+  }
+
+  /** The class of row {@code r} of a {@link #project}ed frame, checked. */
+  int label(Row r, long row) {
+    return label(r.get(features.size()), row, labelColumn);
+  }
+
+  /** The example shape for {@code width} features: {@code data.shape}, or flat. */
+  int[] shape(int width) {
+    DataConfig.checkShapeMatches(shape, width, source);
+    return shape.isEmpty()
+        ? new int[] {width}
+        : shape.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  int numClasses() {
+    return numClasses;
+  }
+
+  private DataException ragged(int n, long row, int width) {
+    return new DataException(
+        source
+            + ": data.features column '"
+            + features.get(0)
+            + "' holds "
+            + n
+            + " values in row "
+            + row
+            + " but "
+            + width
+            + " in row 0; every example needs the same number of features");
   }
 
   /** Validates {@code df}'s schema and converts it, row by row. */
@@ -55,29 +151,9 @@ final class FrameConverter {
    * order. Spark's own {@code limit} may take rows of several partitions in any order.
    */
   Dataset convert(org.apache.spark.sql.Dataset<Row> df, int limit) {
-    DataConfig.Spark spark = cfg.spark();
-    StructType schema = df.schema();
-    List<String> features = spark.features();
-    for (String column : features) {
-      field(schema, column, "data.features");
-    }
-    StructField labelField = field(schema, spark.label(), "data.label");
-    if (!(labelField.dataType() instanceof NumericType)) {
-      throw new DataException(
-          source
-              + ": data.label column '"
-              + spark.label()
-              + "' is "
-              + labelField.dataType().simpleString()
-              + "; the label must be an integer class column");
-    }
-    Layout layout = layout(schema, features);
-
-    List<String> selected = new ArrayList<>(features);
-    selected.add(spark.label());
-    org.apache.spark.sql.Dataset<Row> projected =
-        df.selectExpr(selected.stream().map(FrameConverter::quote).toArray(String[]::new));
-    FloatBuffer values = new FloatBuffer();
+    Layout layout = check(df.schema());
+    org.apache.spark.sql.Dataset<Row> projected = project(df);
+    FloatBuffer values = new FloatBuffer(1 << 16);
     IntBuffer labels = new IntBuffer();
     int width = -1;
     long row = 0;
@@ -95,19 +171,9 @@ final class FrameConverter {
       if (width < 0) {
         width = n;
       } else if (n != width) {
-        throw new DataException(
-            source
-                + ": data.features column '"
-                + features.get(0)
-                + "' holds "
-                + n
-                + " values in row "
-                + row
-                + " but "
-                + width
-                + " in row 0; every example needs the same number of features");
+        throw ragged(n, row, width);
       }
-      labels.add(label(r.get(features.size()), row, labelField));
+      labels.add(label(r.get(features.size()), row, labelColumn));
     }
     if (row == 0) {
       throw new DataException(source + " holds no rows; point it at data with examples");
@@ -116,9 +182,7 @@ final class FrameConverter {
       throw new DataException(
           source + ": data.features column '" + features.get(0) + "' is empty in every row");
     }
-    DataConfig.checkShapeMatches(cfg.shape(), width, source);
-    int[] shape = cfg.shape().isEmpty() ? new int[] {width} : cfg.shapeOrNull();
-    return new Dataset(values.toArray(), labels.toArray(), shape, cfg.numClasses());
+    return new Dataset(values.toArray(), labels.toArray(), shape(width), numClasses);
   }
 
   private StructField field(StructType schema, String column, String key) {
@@ -188,7 +252,7 @@ final class FrameConverter {
   }
 
   private void readArray(Row r, long row, FloatBuffer out) {
-    String column = cfg.spark().features().get(0);
+    String column = features.get(0);
     if (r.isNullAt(0)) {
       throw nullCell(column, row);
     }
@@ -208,7 +272,7 @@ final class FrameConverter {
   }
 
   private void readVector(Row r, long row, FloatBuffer out) {
-    String column = cfg.spark().features().get(0);
+    String column = features.get(0);
     if (r.isNullAt(0)) {
       throw nullCell(column, row);
     }
@@ -225,7 +289,7 @@ final class FrameConverter {
     }
   }
 
-  private void readColumns(Row r, long row, List<String> features, FloatBuffer out) {
+  private void readColumns(Row r, long row, List<String> columns, FloatBuffer out) {
     for (int i = 0; i < features.size(); i++) {
       if (r.isNullAt(i)) {
         throw nullCell(features.get(i), row);
@@ -234,8 +298,7 @@ final class FrameConverter {
     }
   }
 
-  private int label(Object cell, long row, StructField field) {
-    String column = field.name();
+  private int label(Object cell, long row, String column) {
     if (cell == null) {
       throw new DataException(
           source
@@ -257,7 +320,7 @@ final class FrameConverter {
               + row
               + ", not a whole class number");
     }
-    if (value < 0 || value >= cfg.numClasses()) {
+    if (value < 0 || value >= numClasses) {
       throw new DataException(
           String.format(
               Locale.ROOT,
@@ -267,7 +330,7 @@ final class FrameConverter {
               column,
               cell,
               row,
-              cfg.numClasses()));
+              numClasses));
     }
     return (int) value;
   }
@@ -288,8 +351,12 @@ final class FrameConverter {
 
   /** A growable float array: the rows arrive one at a time from the executors. */
   private static final class FloatBuffer {
-    private float[] data = new float[1 << 16];
+    private float[] data;
     private int size;
+
+    FloatBuffer(int capacity) {
+      data = new float[capacity];
+    }
 
     void add(float v) {
       if (size == data.length) {

@@ -111,7 +111,7 @@ public final class SparkFrames {
     }
   }
 
-  private static org.apache.spark.sql.Dataset<Row> frame(
+  static org.apache.spark.sql.Dataset<Row> frame(
       SparkSession spark, DataConfig.Spark s, String source, String location) {
     try {
       if (isTableName(location) && spark.catalog().tableExists(location)) {

@@ -1,6 +1,7 @@
 package ringtrain.driver.launch;
 
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,6 +11,7 @@ import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.util.Utils;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,9 +19,11 @@ import ringtrain.common.config.CommConfig;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.error.UserException;
 import ringtrain.common.metrics.MetricsSink;
+import ringtrain.driver.data.ShardSpec;
 import ringtrain.worker.comm.AeronRing;
 import ringtrain.worker.comm.CommException;
 import ringtrain.worker.comm.RingJob;
+import ringtrain.worker.data.RankData;
 import ringtrain.worker.data.TrainTest;
 import ringtrain.worker.loop.TrainingLoop;
 import ringtrain.worker.loop.TrainingPlan;
@@ -36,7 +40,7 @@ import scala.runtime.AbstractFunction1;
  * a retried attempt of the training stage), runs {@link TrainingLoop}, and returns rank 0's result.
  * A class, not a lambda: executors cannot deserialize Java lambdas as Scala functions.
  */
-final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankOutcome>>
+final class RankTask extends AbstractFunction1<Iterator<Object>, Iterator<RankOutcome>>
     implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(RankTask.class);
@@ -46,7 +50,13 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
   static final String AUTO_HOST = "auto";
 
   private final String config;
+
+  /** The whole data set (placement replicate), or null. */
   private final Broadcast<TrainTest> data;
+
+  /** How to rebuild this rank's shards from its partition (placement shard), or null. */
+  private final ShardSpec shards;
+
   private final long jobToken;
   private final String appId;
   private final String metricsHost;
@@ -58,6 +68,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
   RankTask(
       String config,
       Broadcast<TrainTest> data,
+      ShardSpec shards,
       long jobToken,
       String appId,
       String metricsHost,
@@ -67,6 +78,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
       int attempt) {
     this.config = config;
     this.data = data;
+    this.shards = shards;
     this.jobToken = jobToken;
     this.appId = appId;
     this.metricsHost = metricsHost;
@@ -77,13 +89,16 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
   }
 
   @Override
-  public Iterator<RankOutcome> apply(Iterator<Integer> partition) {
+  public Iterator<RankOutcome> apply(Iterator<Object> partition) {
     BarrierTaskContext ctx = BarrierTaskContext.get();
     int rank = ctx.partitionId();
     String host = SparkEnv.get().blockManager().blockManagerId().host();
     try (LogTail tail = LogTail.install("ringtrain-rank-" + rank, LOG_TAIL_LINES)) {
       try {
-        Optional<RankOutcome> outcome = train(ctx, rank, attempt, host);
+        Optional<RankOutcome> outcome;
+        try (RankData rankData = rankData(partition, rank, ctx.getTaskInfos().length)) {
+          outcome = train(ctx, rank, attempt, host, rankData);
+        }
         return JavaConverters.asScalaIterator(
             outcome.map(List::of).orElse(Collections.emptyList()).iterator());
       } catch (RuntimeException | Error e) {
@@ -130,7 +145,29 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
         RankFailure.Kind.INFRASTRUCTURE, rank, host, attempt, -1, cause, logTail, trace.toString());
   }
 
-  private Optional<RankOutcome> train(BarrierTaskContext ctx, int rank, int attempt, String host) {
+  /**
+   * This rank's data: cut from the broadcast set, or (placement shard) read from the partition the
+   * barrier stage runs over.
+   */
+  private RankData rankData(Iterator<Object> partition, int rank, int world) {
+    Path localDir = Path.of(Utils.getLocalDir(SparkEnv.get().conf()));
+    if (shards == null) {
+      return RankData.of(JobConfig.parse(config).data(), data.value(), rank, world, localDir);
+    }
+    long start = System.nanoTime();
+    RankData shard = shards.read(JavaConverters.asJavaIterator(partition), rank, world, localDir);
+    LOG.info(
+        "rank {} holds {} training and {} test examples of its shard ({}), read in {} ms",
+        rank,
+        shard.train().size(),
+        shard.test().size(),
+        shard.train(),
+        (System.nanoTime() - start) / 1_000_000);
+    return shard;
+  }
+
+  private Optional<RankOutcome> train(
+      BarrierTaskContext ctx, int rank, int attempt, String host, RankData dataset) {
     JobConfig job = JobConfig.parse(config);
     int world = job.train().worldSize();
     if (ctx.getTaskInfos().length != world) {
@@ -138,8 +175,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
           "the stage has " + ctx.getTaskInfos().length + " tasks for train.world_size = " + world);
     }
     bindGpu(ctx, rank);
-    TrainTest dataset = data.value();
-    TrainingPlan plan = TrainingPlan.of(job, dataset.train().size());
+    TrainingPlan plan = TrainingPlan.of(job, dataset.trainSize());
 
     Optional<TrainingState> state = Optional.empty();
     if (resume || attempt > 0) {

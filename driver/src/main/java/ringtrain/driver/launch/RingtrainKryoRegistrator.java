@@ -6,6 +6,7 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import org.apache.spark.serializer.KryoRegistrator;
 import ringtrain.common.metrics.EvalMetrics;
+import ringtrain.driver.data.ShardExample;
 import ringtrain.worker.data.Dataset;
 import ringtrain.worker.data.TrainTest;
 
@@ -23,8 +24,26 @@ public final class RingtrainKryoRegistrator implements KryoRegistrator {
     kryo.register(int[].class);
     kryo.register(Dataset.class, new DatasetSerializer());
     kryo.register(TrainTest.class, new TrainTestSerializer());
+    // Placement shard: the records of the shuffle that feeds the barrier stage.
+    kryo.register(ShardExample.class, new ShardExampleSerializer());
     kryo.register(RankOutcome.class, new RankOutcomeSerializer());
     kryo.register(RankOutcome[].class);
+  }
+
+  /** Label, feature count, features. */
+  static final class ShardExampleSerializer extends Serializer<ShardExample> {
+    @Override
+    public void write(Kryo kryo, Output out, ShardExample e) {
+      out.writeInt(e.label(), true);
+      out.writeInt(e.features().length, true);
+      out.writeFloats(e.features());
+    }
+
+    @Override
+    public ShardExample read(Kryo kryo, Input in, Class<ShardExample> type) {
+      int label = in.readInt(true);
+      return new ShardExample(in.readFloats(in.readInt(true)), label);
+    }
   }
 
   /** Shape, class count, labels, features. */

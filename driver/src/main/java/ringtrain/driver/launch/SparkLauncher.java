@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.error.UserException;
 import ringtrain.common.metrics.MetricsSink;
+import ringtrain.driver.data.ShardSpec;
+import ringtrain.driver.data.ShardedFrames;
 import ringtrain.worker.data.TrainTest;
 import ringtrain.worker.loop.TrainingPlan;
 import ringtrain.worker.loop.TrainingResult;
@@ -28,10 +30,11 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Runs the N ranks as one Spark barrier stage (DESIGN.md §2.3): the driver broadcasts the dataset,
- * opens the live-metrics listener, submits {@link RankTask} on N partitions and turns rank 0's
- * result into a {@link TrainingResult}. The driver only launches, relays metrics and collects; the
- * ranks do the training.
+ * Runs the N ranks as one Spark barrier stage (DESIGN.md §2.3): the driver broadcasts the dataset
+ * (placement replicate) or runs the stage over the N partitions of the sharded data (placement
+ * shard, {@link ShardedFrames}), opens the live-metrics listener, submits {@link RankTask} and
+ * turns rank 0's result into a {@link TrainingResult}. The driver only launches, relays metrics and
+ * collects; the ranks do the training.
  */
 public final class SparkLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(SparkLauncher.class);
@@ -82,11 +85,38 @@ public final class SparkLauncher {
       String snapshotDir,
       boolean resume,
       ClusterConfig cluster) {
+    return run(plan, new Input(data, null), sink, snapshotDir, resume, cluster);
+  }
+
+  /**
+   * Placement shard: trains on the active SparkContext (the one {@code shards} was built on), the
+   * barrier stage running over {@code shards}' N partitions.
+   */
+  public static TrainingResult run(
+      TrainingPlan plan,
+      ShardedFrames.Shards shards,
+      MetricsSink sink,
+      String snapshotDir,
+      boolean resume,
+      ClusterConfig cluster) {
+    return run(plan, new Input(null, shards), sink, snapshotDir, resume, cluster);
+  }
+
+  /** The data of a run: the whole set to broadcast, or the sharded RDD. */
+  private record Input(TrainTest data, ShardedFrames.Shards shards) {}
+
+  private static TrainingResult run(
+      TrainingPlan plan,
+      Input input,
+      MetricsSink sink,
+      String snapshotDir,
+      boolean resume,
+      ClusterConfig cluster) {
     JobConfig job = plan.job();
     Optional<SparkContext> active = activeContext();
     SparkContext sc = active.orElseGet(() -> createContext(cluster, job));
     try {
-      return train(sc, plan, data, sink, snapshotDir, resume, cluster);
+      return train(sc, plan, input, sink, snapshotDir, resume, cluster);
     } finally {
       if (active.isEmpty()) {
         sc.stop();
@@ -113,7 +143,13 @@ public final class SparkLauncher {
     conf.setIfMissing("spark.app.name", "ringtrain " + job.run().name());
     conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     conf.set("spark.kryo.registrator", RingtrainKryoRegistrator.class.getName());
-    conf.set("spark.kryo.registrationRequired", "true");
+    // A Spark source is read by Spark SQL in this context, and its tasks return schemas, file
+    // listings and statistics through Kryo: classes no registrator can list in full. ringtrain's
+    // own
+    // records (the shuffled examples, the outcome) are registered either way.
+    conf.set(
+        "spark.kryo.registrationRequired",
+        Boolean.toString(job.data().format() != ringtrain.common.config.DataConfig.Format.SPARK));
     // Spark never retries a failed barrier result stage ("Could not recover from a failed barrier
     // ResultStage"), so cluster.max_attempts is counted by trainOnce's caller, which submits a new
     // stage that resumes from the newest snapshot.
@@ -172,7 +208,7 @@ public final class SparkLauncher {
   private static TrainingResult train(
       SparkContext sc,
       TrainingPlan plan,
-      TrainTest data,
+      Input input,
       MetricsSink sink,
       String snapshotDir,
       boolean resume,
@@ -181,7 +217,9 @@ public final class SparkLauncher {
     int world = job.train().worldSize();
     awaitExecutors(sc, world, cluster.registerTimeout());
     long jobToken = new SecureRandom().nextLong();
-    Broadcast<TrainTest> shared = sc.broadcast(data, classTag(TrainTest.class));
+    Broadcast<TrainTest> shared =
+        input.data() == null ? null : sc.broadcast(input.data(), classTag(TrainTest.class));
+    ShardSpec spec = input.shards() == null ? null : input.shards().spec(job.data());
     LastStep lastStep = new LastStep(sink);
     try (MetricsServer metrics = new MetricsServer(lastStep)) {
       RankOutcome r;
@@ -190,6 +228,7 @@ public final class SparkLauncher {
             new RankTask(
                 job.rendered(),
                 shared,
+                spec,
                 jobToken,
                 sc.applicationId(),
                 sc.getConf().get("spark.driver.host", "127.0.0.1"),
@@ -198,7 +237,7 @@ public final class SparkLauncher {
                 resume,
                 attempt);
         try {
-          r = trainOnce(sc, job, task, attempt, cluster, lastStep);
+          r = trainOnce(sc, job, stageInput(sc, input, world), task, attempt, cluster, lastStep);
           break;
         } catch (RankFailedException failed) {
           RankFailure failure = failed.failure();
@@ -234,14 +273,30 @@ public final class SparkLauncher {
       throw new IllegalStateException("interrupted while collecting metrics", e);
     } finally {
       // Not destroy(): it blocks on every executor, and a lost one would hold the driver.
-      shared.unpersist(false);
+      if (shared != null) {
+        shared.unpersist(false);
+      }
     }
+  }
+
+  /**
+   * What the barrier stage runs over: the N partitions of the sharded data, or N empty ones when
+   * every rank reads the broadcast set.
+   */
+  @SuppressWarnings("unchecked")
+  private static RDD<Object> stageInput(SparkContext sc, Input input, int world) {
+    if (input.shards() != null) {
+      return (RDD<Object>) (RDD<?>) input.shards().rdd().rdd();
+    }
+    List<Integer> ranks = IntStream.range(0, world).boxed().toList();
+    return (RDD<Object>) (RDD<?>) new JavaSparkContext(sc).parallelize(ranks, world).rdd();
   }
 
   /** One attempt of the training stage: a barrier stage of one task per rank; rank 0's outcome. */
   private static RankOutcome trainOnce(
       SparkContext sc,
       JobConfig job,
+      RDD<Object> ranks,
       RankTask task,
       int attempt,
       ClusterConfig cluster,
@@ -256,13 +311,8 @@ public final class SparkLauncher {
           jobGroup,
           "ringtrain " + job.run().name() + ": " + world + " ranks, attempt " + attempt,
           true);
-      List<Integer> ranks = IntStream.range(0, world).boxed().toList();
       RDD<RankOutcome> stage =
-          new JavaSparkContext(sc)
-              .parallelize(ranks, world)
-              .rdd()
-              .barrier()
-              .mapPartitions(task, false, classTag(RankOutcome.class));
+          ranks.barrier().mapPartitions(task, false, classTag(RankOutcome.class));
       RankOutcome[] outcomes;
       try {
         outcomes = (RankOutcome[]) stage.collect();

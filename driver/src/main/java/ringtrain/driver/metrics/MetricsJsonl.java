@@ -41,6 +41,9 @@ public final class MetricsJsonl implements MetricsSink {
    */
   static final String GNS = "gns";
 
+  /** Time a step waited for its input; left out of lines that did not measure it. */
+  static final String INPUT_WAIT = "input_wait_ms";
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final Path file;
@@ -134,7 +137,8 @@ public final class MetricsJsonl implements MetricsSink {
                   number(n, "compute_ms"),
                   number(n, "overlap_ms"),
                   n.path("skipped_steps").asLong(),
-                  gns(n.get(GNS))));
+                  gns(n.get(GNS)),
+                  number(n, INPUT_WAIT)));
         } else if (EVAL_TYPE.equals(n.path(TYPE).asText())) {
           evals.add(
               new EvalMetrics(
@@ -170,6 +174,9 @@ public final class MetricsJsonl implements MetricsSink {
     put(n, "compute_ms", m.computeMs());
     put(n, "overlap_ms", m.overlapMs());
     n.put("skipped_steps", m.skippedSteps());
+    if (!Double.isNaN(m.inputWaitMs())) {
+      put(n, INPUT_WAIT, m.inputWaitMs());
+    }
     if (m.gns() != null) {
       GnsMetrics g = m.gns();
       ObjectNode o = n.putObject(GNS);

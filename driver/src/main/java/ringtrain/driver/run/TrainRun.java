@@ -19,6 +19,8 @@ import ringtrain.common.error.UserException;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.driver.config.ConfigLoader;
 import ringtrain.driver.config.Preflight;
+import ringtrain.driver.data.ShardedFrames;
+import ringtrain.driver.data.SparkFrames;
 import ringtrain.driver.launch.ClusterConfig;
 import ringtrain.driver.launch.LocalLauncher;
 import ringtrain.driver.launch.SparkLauncher;
@@ -128,12 +130,49 @@ public final class TrainRun {
     ClusterConfig cluster = ClusterConfig.from(new ConfigReader(resolved));
     boolean onSpark =
         !cluster.effectiveMaster().isEmpty() || SparkLauncher.activeContext().isPresent();
+    if (!(onSpark && job.data().shards(true))) {
+      return run(resolved, job, cluster, onSpark, null);
+    }
+    // Placement shard: the data is read on the cluster that trains, so the context comes first.
+    ShardedFrames.checkConfig(job.data());
+    Preflight.checkWithoutData(job, cluster);
+    if (SparkLauncher.activeContext().isEmpty()) {
+      ownContext = SparkLauncher.createContext(cluster, job);
+    }
+    JobConfig j = job;
+    int world = j.train().worldSize();
+    ShardedFrames.Shards shards =
+        frames != null
+            ? ShardedFrames.prepare(
+                frames.train(),
+                frames.trainSource(),
+                frames.test(),
+                frames.testSource(),
+                j.data(),
+                world)
+            : SparkFrames.withSession(spark -> ShardedFrames.prepare(spark, j.data(), world));
+    return run(resolved, job, cluster, true, shards);
+  }
+
+  /**
+   * @param shards the sharded data (placement shard on Spark), or null to read the whole set here
+   */
+  private Result run(
+      Config resolved,
+      JobConfig job,
+      ClusterConfig cluster,
+      boolean onSpark,
+      ShardedFrames.Shards shards) {
     TrainTest data =
-        job.data().format() == ringtrain.common.config.DataConfig.Format.SPARK
-            ? (frames != null
-                ? ringtrain.driver.data.SparkFrames.load(job.data(), frames)
-                : ringtrain.driver.data.SparkFrames.load(job.data()))
-            : DatasetLoader.load(job.data(), job.train().seed());
+        shards != null
+            ? shards.probe()
+            : job.data().format() == ringtrain.common.config.DataConfig.Format.SPARK
+                ? (frames != null
+                    ? ringtrain.driver.data.SparkFrames.load(job.data(), frames)
+                    : ringtrain.driver.data.SparkFrames.load(job.data()))
+                : DatasetLoader.load(job.data(), job.train().seed());
+    int trainSize = shards != null ? shards.trainSize() : data.train().size();
+    int testSize = shards != null ? shards.testSize() : data.test().size();
 
     Path root = out != null ? out : Paths.get("runs", job.run().name());
     // Opened before the run directory: a snapshot.dir URI that cannot be reached writes nothing.
@@ -151,7 +190,7 @@ public final class TrainRun {
     Optional<TrainingState> state =
         resume ? Optional.of(latestState(snapshots, snapshotDir)) : Optional.empty();
     job = withNetwork(resolved, job, data, state);
-    TrainingPlan plan = TrainingPlan.of(job, data.train().size());
+    TrainingPlan plan = TrainingPlan.of(job, trainSize);
     Preflight.check(resolved, job, cluster, data, plan);
     TrainableModel model =
         Models.build(
@@ -174,9 +213,14 @@ public final class TrainRun {
     }
 
     String planText =
-        PlanText.render(plan, snapshotDir.toString(), data.test().size(), model)
+        PlanText.render(plan, snapshotDir.toString(), testSize, model)
             + String.format(
-                Locale.ROOT, "  %-16s %s%n", "ranks run on", placement(cluster, onSpark));
+                Locale.ROOT, "  %-16s %s%n", "ranks run on", placement(cluster, onSpark))
+            + String.format(
+                Locale.ROOT,
+                "  %-16s %s%n",
+                "data placement",
+                dataPlacement(plan, trainSize, shards != null));
     System.out.println("ringtrain plan:");
     System.out.print(planText);
     dir.writeText("config.conf", job.rendered());
@@ -194,9 +238,11 @@ public final class TrainRun {
                 ? MetricsJsonl.resume(dir.file("metrics.jsonl"), startStep)
                 : MetricsJsonl.create(dir.file("metrics.jsonl")))) {
       result =
-          onSpark
-              ? SparkLauncher.run(plan, data, sink, snapshotDir, resume, cluster)
-              : LocalLauncher.run(plan, data, sink, snapshots, state);
+          shards != null
+              ? SparkLauncher.run(plan, shards, sink, snapshotDir, resume, cluster)
+              : onSpark
+                  ? SparkLauncher.run(plan, data, sink, snapshotDir, resume, cluster)
+                  : LocalLauncher.run(plan, data, sink, snapshots, state);
     }
     double wallS = (System.nanoTime() - wallStart) / 1e9;
 
@@ -219,6 +265,36 @@ public final class TrainRun {
     summary.write(dir.file("summary.json"));
     Plots.write(log, dir.plots());
     return new Result(dir.root(), result, summary, GnsReport.line(log.steps(), plan.globalBatch()));
+  }
+
+  /** Where the examples are and how many each epoch leaves out. */
+  private static String dataPlacement(TrainingPlan plan, int trainSize, boolean onSparkShards) {
+    int world = plan.job().train().worldSize();
+    long dropped = trainSize - plan.stepsPerEpoch() * plan.globalBatch();
+    boolean shard =
+        onSparkShards
+            || plan.job().data().placement() == ringtrain.common.config.DataConfig.Placement.SHARD;
+    if (!shard) {
+      return "replicate: every rank reads every example; each epoch drops "
+          + dropped
+          + " of "
+          + trainSize;
+    }
+    int small = trainSize / world;
+    int large = (trainSize + world - 1) / world;
+    long perRank = plan.stepsPerEpoch() * plan.globalBatch() / world;
+    return String.format(
+        Locale.ROOT,
+        "shard: %d shards of %s training examples (example i on rank i mod %d); each epoch drops"
+            + " %d of %d (%s per rank)",
+        world,
+        small == large ? Integer.toString(small) : small + "–" + large,
+        world,
+        dropped,
+        trainSize,
+        small == large
+            ? Long.toString(small - perRank)
+            : (small - perRank) + "–" + (large - perRank));
   }
 
   private static String placement(ClusterConfig cluster, boolean onSpark) {

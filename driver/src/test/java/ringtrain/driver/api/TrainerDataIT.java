@@ -120,6 +120,9 @@ class TrainerDataIT {
         .set("comm.timeout", "20s")
         .set("data.limit_train", TRAIN)
         .set("data.limit_test", TEST)
+        // The exact global order of the IDX job: every rank reads every example (a Spark source
+        // would otherwise be sharded, with each rank's own order).
+        .set("data.placement", "replicate")
         .out(tmp.resolve(name));
   }
 

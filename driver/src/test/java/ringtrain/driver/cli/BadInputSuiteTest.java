@@ -172,6 +172,38 @@ class BadInputSuiteTest {
     return all;
   }
 
+  /**
+   * A CSV source with a header read by {@code spark.read} on {@code local[2]}: two ranks, placement
+   * shard (the default for a Spark source on Spark).
+   */
+  private static List<String> sparkCsv(Dirs d, String text, String... more) {
+    Path csv = write(d.file("shard.csv"), text);
+    List<String> all =
+        new ArrayList<>(
+            train(
+                d,
+                "--set",
+                "data.format=spark",
+                "--set",
+                "data.spark.format=csv",
+                "--set",
+                "data.spark.options=[\"header=true\", \"inferSchema=true\"]",
+                "--set",
+                "data.path=\"" + csv + "\"",
+                "--set",
+                "data.test_path=\"" + csv + "\"",
+                "--set",
+                "data.features=[a, b]",
+                "--set",
+                "data.num_classes=3",
+                "--set",
+                "cluster.master=\"local[2]\"",
+                "--set",
+                "train.world_size=2"));
+    all.addAll(Arrays.asList(more));
+    return all;
+  }
+
   private static List<String> idx(Dirs d, byte[] trainImages) {
     try {
       Path dir = Files.createDirectories(d.file("idx"));
@@ -396,6 +428,42 @@ class BadInputSuiteTest {
             d -> train(d, "--set", "data.format=parquet"),
             "data.format",
             "csv"));
+    t.add(
+        category(
+            Category.DATA,
+            "shard of idx data on Spark",
+            d ->
+                train(
+                    d,
+                    "--set",
+                    "data.placement=shard",
+                    "--set",
+                    "cluster.master=\"local[2]\"",
+                    "--set",
+                    "train.world_size=2"),
+            "data.placement = shard",
+            "ringtrain data export"));
+    t.add(
+        category(
+            Category.DATA,
+            "shard with standard normalization",
+            d -> sparkCsv(d, "a,b,label\n1,2,0\n", "--set", "data.normalize=standard"),
+            "data.normalize = standard",
+            "data.placement = replicate"));
+    t.add(
+        category(
+            Category.DATA,
+            "too few examples for the shards",
+            d -> sparkCsv(d, "a,b,label\n1,2,0\n3,4,1\n5,6,2\n"),
+            "train.micro_batch",
+            "3 training examples"));
+    t.add(
+        category(
+            Category.DATA,
+            "shard label out of range found by a task",
+            d -> sparkCsv(d, "a,b,label\n1,2,0\n3,4,7\n5,6,2\n", "--set", "train.micro_batch=1"),
+            "data.label column 'label' holds 7 in row 1",
+            "data.num_classes"));
     t.add(
         category(
             Category.DATA,

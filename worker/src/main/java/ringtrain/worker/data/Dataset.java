@@ -6,7 +6,7 @@ import java.util.Arrays;
  * An in-memory labelled dataset: features row-major float32, one row per example. The arrays are
  * shared, not copied, so a 60000×784 set costs its 188 MB once; callers must not modify them.
  */
-public final class Dataset {
+public final class Dataset implements Examples {
   private final float[] features;
   private final int[] labels;
   private final int[] shape;
@@ -45,27 +45,42 @@ public final class Dataset {
   }
 
   /** Number of examples. */
+  @Override
   public int size() {
     return labels.length;
   }
 
   /** Values per example: the product of {@link #shape()}. */
+  @Override
   public int featureCount() {
     return featureCount;
   }
 
+  @Override
   public int numClasses() {
     return numClasses;
   }
 
   /** {@code {c, h, w}} for images, {@code {d}} for flat vectors. */
+  @Override
   public int[] shape() {
     return shape.clone();
   }
 
   /** True when the shape is {@code {c, h, w}}, so the examples can feed a convolution. */
+  @Override
   public boolean isImage() {
     return shape.length == 3;
+  }
+
+  @Override
+  public void copyFeatures(int row, float[] dst, int offset) {
+    System.arraycopy(features, row * featureCount, dst, offset, featureCount);
+  }
+
+  @Override
+  public int label(int row) {
+    return labels[row];
   }
 
   /** The backing row-major feature array (not a copy). */

@@ -17,7 +17,7 @@ public final class MiniBatches {
    *     d]}
    * @return FLOAT features and one-hot FLOAT labels {@code [b, numClasses]}
    */
-  public static DataSet of(Dataset ds, int[] indices, boolean asImages) {
+  public static DataSet of(Examples ds, int[] indices, boolean asImages) {
     if (asImages && !ds.isImage()) {
       throw new IllegalArgumentException(
           "dataset of shape " + Arrays.toString(ds.shape()) + " is not an image set");
@@ -25,14 +25,12 @@ public final class MiniBatches {
     int b = indices.length;
     int d = ds.featureCount();
     int classes = ds.numClasses();
-    float[] source = ds.features();
-    int[] labels = ds.labels();
     float[] x = new float[b * d];
     float[] y = new float[b * classes];
     for (int i = 0; i < b; i++) {
       int row = indices[i];
-      System.arraycopy(source, row * d, x, i * d, d);
-      y[i * classes + labels[row]] = 1f;
+      ds.copyFeatures(row, x, i * d);
+      y[i * classes + ds.label(row)] = 1f;
     }
     long[] xShape;
     if (asImages) {

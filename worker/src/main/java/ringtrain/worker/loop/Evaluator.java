@@ -6,24 +6,37 @@ import ringtrain.common.metrics.EvalMetrics;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.ReduceOp;
-import ringtrain.worker.data.Dataset;
+import ringtrain.worker.data.Examples;
 import ringtrain.worker.ddp.GradientBuffer;
 import ringtrain.worker.model.TrainableModel;
 
 /**
- * Test-set evaluation of all ranks together: every rank scores its slice, one all-reduce sums the
- * correct count, the loss sum and the example count, rank 0 reports.
+ * Test-set evaluation of all ranks together: every rank scores its slice of the test set (or, with
+ * placement shard, its whole test shard), one all-reduce sums the correct count, the loss sum and
+ * the example count, rank 0 reports. The counts are whole numbers below 2^24, so their FP32 sum is
+ * exact: the accuracy equals that of one process scoring the whole set.
  */
 final class Evaluator {
   private final TrainableModel model;
-  private final Dataset test;
+  private final Examples test;
+  private final boolean sharded;
   private final boolean images;
   private final Collective comm;
   private final MetricsSink sink;
 
-  Evaluator(TrainableModel model, Dataset test, boolean images, Collective comm, MetricsSink sink) {
+  /**
+   * @param test the whole test set, or with {@code sharded} this rank's shard of it
+   */
+  Evaluator(
+      TrainableModel model,
+      Examples test,
+      boolean sharded,
+      boolean images,
+      Collective comm,
+      MetricsSink sink) {
     this.model = model;
     this.test = test;
+    this.sharded = sharded;
     this.images = images;
     this.comm = comm;
     this.sink = sink;
@@ -31,8 +44,8 @@ final class Evaluator {
 
   EvalMetrics evaluate(long step, long epoch) {
     int n = test.size();
-    int from = (int) ((long) n * comm.rank() / comm.worldSize());
-    int to = (int) ((long) n * (comm.rank() + 1) / comm.worldSize());
+    int from = sharded ? 0 : (int) ((long) n * comm.rank() / comm.worldSize());
+    int to = sharded ? n : (int) ((long) n * (comm.rank() + 1) / comm.worldSize());
     INDArray totals = Nd4j.createFromArray(TestSetScorer.score(model, test, images, from, to));
     if (comm.worldSize() > 1) {
       comm.allReduce(GradientBuffer.buffer(totals), ReduceOp.SUM, evalTag(step));

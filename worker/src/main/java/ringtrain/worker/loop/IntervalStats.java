@@ -34,6 +34,11 @@ final class IntervalStats {
     return mean(overlapNanos);
   }
 
+  /** {@code nanos} measured over the interval, per step, in milliseconds. */
+  double perStepMs(long nanos) {
+    return mean(nanos);
+  }
+
   private double mean(long nanos) {
     return steps == 0 ? 0 : nanos / 1e6 / steps;
   }

@@ -6,8 +6,8 @@ import ringtrain.common.metrics.MetricsSink;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.WireDtype;
 import ringtrain.worker.data.BatchPlan;
-import ringtrain.worker.data.Dataset;
-import ringtrain.worker.data.TrainTest;
+import ringtrain.worker.data.Examples;
+import ringtrain.worker.data.RankData;
 import ringtrain.worker.ddp.GradientBuffer;
 import ringtrain.worker.ddp.GradientNoiseScale;
 import ringtrain.worker.model.GradientEngine;
@@ -23,7 +23,7 @@ import ringtrain.worker.snapshot.SnapshotStore;
  * What one rank's {@link TrainingLoop} runs with, built once from the job: the network and the
  * engine {@link EngineSelector} picks for it, the batch plan, the flat gradient buffer shared by
  * the three parts of a step (accumulate, synchronize, update), the loss scaler, the noise scale,
- * evaluation and checkpoints.
+ * evaluation and checkpoints, and where the rank's micro-batches come from.
  *
  * @param params flat view of the network's parameters, shaped like the gradient
  * @param noise the gradient noise scale estimate; null when the global batch is one micro-batch
@@ -38,6 +38,7 @@ record LoopParts(
     INDArray params,
     Evaluator evaluator,
     Checkpoints checkpoints,
+    MicroBatchSource source,
     GradientAccumulator accumulator,
     GradientSync sync,
     UpdateStep update) {
@@ -48,11 +49,11 @@ record LoopParts(
   static LoopParts build(
       JobConfig job,
       TrainingPlan plan,
-      TrainTest data,
+      RankData data,
       Collective comm,
       MetricsSink sink,
       SnapshotStore snapshots) {
-    Dataset train = data.train();
+    Examples train = data.train();
     TrainableModel model =
         Models.build(job.model(), train.shape(), train.numClasses(), job.train().seed());
     boolean images = train.shape().length == 3 && model.imageInput();
@@ -62,7 +63,7 @@ record LoopParts(
     LrSchedule schedule = plan.schedule();
     BatchPlan batches =
         new BatchPlan(
-            train.size(),
+            data.trainSize(),
             job.train().worldSize(),
             job.train().microBatch(),
             job.train().accumulation(),
@@ -76,7 +77,7 @@ record LoopParts(
             : null;
     INDArray params = engine.params().reshape(model.numParams());
     LossScaler scaler = LossScaler.forCompute(job.precision());
-    Evaluator evaluator = new Evaluator(model, data.test(), images, comm, sink);
+    Evaluator evaluator = new Evaluator(model, data.test(), data.sharded(), images, comm, sink);
     // The JSON the config hash covers, so a resume from the snapshot hashes the same.
     String json = job.model().network().isEmpty() ? model.configJson() : job.model().network();
     Checkpoints checkpoints =
@@ -85,7 +86,8 @@ record LoopParts(
     WireDtype wire = WireDtype.valueOf(job.precision().comm().name());
     OverlappedBuckets overlapped =
         overlap ? OverlappedBuckets.over(engine, gradient, comm, job, wire, scaler) : null;
-    MicroBatchSource source = new MicroBatchSource(train, batches, comm.rank(), images);
+    MicroBatchSource source =
+        new MicroBatchSource(data.batches(job, batches, comm.rank(), images), comm.rank());
     GradientAccumulator accumulator =
         new GradientAccumulator(job, source, engine, gradient, scaler, overlapped, noise != null);
     GradientSync sync = new GradientSync(comm, gradient, wire, overlapped);
@@ -102,6 +104,7 @@ record LoopParts(
         params,
         evaluator,
         checkpoints,
+        source,
         accumulator,
         sync,
         update);

@@ -18,13 +18,19 @@ final class MetricsReporter {
   private final BatchPlan batches;
   private final LossScaler scaler;
   private final GradientNoiseScale noise;
+  private final MicroBatchSource input;
   private IntervalStats interval = new IntervalStats();
+
+  /** {@link MicroBatchSource#waitNanos} when the current interval began. */
+  private long intervalWaitStart;
+
   private double epochLossSum;
   private long epochLossCount;
 
   /**
    * @param reports whether this rank sends metrics (rank 0)
    * @param noise the noise scale estimate, or null
+   * @param input the rank's micro-batches, whose wait for input the lines report
    */
   MetricsReporter(
       MetricsSink sink,
@@ -33,7 +39,8 @@ final class MetricsReporter {
       long totalSteps,
       BatchPlan batches,
       LossScaler scaler,
-      GradientNoiseScale noise) {
+      GradientNoiseScale noise,
+      MicroBatchSource input) {
     this.sink = sink;
     this.reports = reports;
     this.logEvery = logEvery;
@@ -41,6 +48,8 @@ final class MetricsReporter {
     this.batches = batches;
     this.scaler = scaler;
     this.noise = noise;
+    this.input = input;
+    this.intervalWaitStart = input.waitNanos();
   }
 
   /** Records step {@code s} (0-based) and sends the interval's line when it is due. */
@@ -50,8 +59,10 @@ final class MetricsReporter {
     epochLossSum += outcome.loss();
     epochLossCount++;
     if (reports && (done % logEvery == 0 || done == totalSteps)) {
-      sink.onStep(metrics(s, s / batches.stepsPerEpoch(), outcome));
+      long waited = input.waitNanos() - intervalWaitStart;
+      sink.onStep(metrics(s, s / batches.stepsPerEpoch(), outcome, waited));
       interval = new IntervalStats();
+      intervalWaitStart = input.waitNanos();
     }
   }
 
@@ -66,7 +77,8 @@ final class MetricsReporter {
     return epochLossCount == 0 ? Double.NaN : epochLossSum / epochLossCount;
   }
 
-  private StepMetrics metrics(long s, long epoch, TrainingLoop.StepOutcome outcome) {
+  private StepMetrics metrics(
+      long s, long epoch, TrainingLoop.StepOutcome outcome, long inputWaitNanos) {
     return new StepMetrics(
         s,
         epoch,
@@ -80,6 +92,7 @@ final class MetricsReporter {
         interval.meanComputeMs(),
         interval.meanOverlapMs(),
         scaler.skippedSteps(),
-        noise == null ? null : noise.current());
+        noise == null ? null : noise.current(),
+        interval.perStepMs(inputWaitNanos));
   }
 }

@@ -43,7 +43,14 @@ final class RunSchedule {
     this.batches = parts.batches();
     this.metrics =
         new MetricsReporter(
-            sink, reports, job.run().logEvery(), total, batches, parts.scaler(), parts.noise());
+            sink,
+            reports,
+            job.run().logEvery(),
+            total,
+            batches,
+            parts.scaler(),
+            parts.noise(),
+            parts.source());
     this.evaluator = parts.evaluator();
     this.checkpoints = parts.checkpoints();
     this.start = start;

@@ -4,7 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import ringtrain.worker.data.Dataset;
+import ringtrain.worker.data.Examples;
 import ringtrain.worker.data.MiniBatches;
 import ringtrain.worker.model.TrainableModel;
 
@@ -23,7 +23,7 @@ public final class TestSetScorer {
    * @return {correct, loss sum, count}
    */
   public static float[] score(
-      TrainableModel model, Dataset test, boolean images, int from, int to) {
+      TrainableModel model, Examples test, boolean images, int from, int to) {
     double correct = 0;
     double lossSum = 0;
     for (int lo = from; lo < to; lo += BATCH) {

@@ -1,5 +1,6 @@
 package ringtrain.worker.loop;
 
+import java.nio.file.Path;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -7,6 +8,7 @@ import ringtrain.common.config.JobConfig;
 import ringtrain.common.metrics.EvalMetrics;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.worker.comm.Collective;
+import ringtrain.worker.data.RankData;
 import ringtrain.worker.data.TrainTest;
 import ringtrain.worker.ddp.GradientBuffer;
 import ringtrain.worker.model.GradientEngine;
@@ -35,7 +37,15 @@ public final class TrainingLoop {
   private final MetricsSink sink;
   private final LoopParts parts;
 
+  /** What this rank trains and evaluates on. */
+  private final RankData data;
+
+  /** Whether {@link #data} was cut here from a whole set, so the loop releases it. */
+  private final boolean ownsData;
+
   /**
+   * @param data the whole training and test sets; with {@code data.placement = shard} this rank
+   *     keeps only its shards of them
    * @param snapshots where rank 0 writes snapshots, or null for none
    */
   public TrainingLoop(
@@ -45,10 +55,49 @@ public final class TrainingLoop {
       Collective comm,
       MetricsSink sink,
       SnapshotStore snapshots) {
+    this(
+        job,
+        plan,
+        RankData.of(
+            job.data(),
+            data,
+            comm.rank(),
+            comm.worldSize(),
+            Path.of(System.getProperty("java.io.tmpdir"))),
+        true,
+        comm,
+        sink,
+        snapshots);
+  }
+
+  /**
+   * @param data what this rank trains and evaluates on: every example, or its shards
+   * @param snapshots where rank 0 writes snapshots, or null for none
+   */
+  public TrainingLoop(
+      JobConfig job,
+      TrainingPlan plan,
+      RankData data,
+      Collective comm,
+      MetricsSink sink,
+      SnapshotStore snapshots) {
+    this(job, plan, data, false, comm, sink, snapshots);
+  }
+
+  private TrainingLoop(
+      JobConfig job,
+      TrainingPlan plan,
+      RankData data,
+      boolean ownsData,
+      Collective comm,
+      MetricsSink sink,
+      SnapshotStore snapshots) {
     this.job = job;
     this.plan = plan;
     this.comm = comm;
     this.sink = sink;
+    this.data = data;
+    this.ownsData = ownsData;
     this.parts = LoopParts.build(job, plan, data, comm, sink, snapshots);
   }
 
@@ -67,6 +116,17 @@ public final class TrainingLoop {
    * {@link TrainingPlan#totalSteps()}.
    */
   public TrainingResult run(Optional<TrainingState> resume) {
+    try {
+      return train(resume);
+    } finally {
+      parts.source().close();
+      if (ownsData) {
+        data.close();
+      }
+    }
+  }
+
+  private TrainingResult train(Optional<TrainingState> resume) {
     long startNanos = System.nanoTime();
     long start = resume.isPresent() ? resumeFrom(resume.get()) : startFresh();
     parts.engine().paramsUpdated();
