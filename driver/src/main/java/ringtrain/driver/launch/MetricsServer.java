@@ -90,16 +90,24 @@ final class MetricsServer implements AutoCloseable {
    */
   void awaitDrained(Duration max) throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
-    List<Thread> current;
-    synchronized (readers) {
-      current = new ArrayList<>(readers);
-    }
-    for (Thread reader : current) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return;
+    int joined = 0;
+    while (true) {
+      // Streams accepted while the earlier ones were awaited are awaited too.
+      List<Thread> current;
+      synchronized (readers) {
+        if (joined == readers.size()) {
+          return;
+        }
+        current = new ArrayList<>(readers.subList(joined, readers.size()));
       }
-      reader.join(Math.max(1, left / 1_000_000));
+      for (Thread reader : current) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        reader.join(Math.max(1, left / 1_000_000));
+      }
+      joined += current.size();
     }
   }
 

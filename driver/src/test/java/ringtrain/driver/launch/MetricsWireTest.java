@@ -62,6 +62,16 @@ class MetricsWireTest {
           stream.onStep(new StepMetrics(s, 0, 1.0 / s, 1e-3, 1, 1, 10, 1, 100));
         }
       }
+      // The stream may end before the listener has accepted it: wait for what was sent.
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < deadline) {
+        synchronized (sink) { // the listener hands records to the sink under its lock
+          if (sink.received.size() >= 3) {
+            break;
+          }
+        }
+        Thread.sleep(10);
+      }
       server.awaitDrained(java.time.Duration.ofSeconds(5));
     }
     assertThat(sink.received).extracting(m -> ((StepMetrics) m).step()).containsExactly(1L, 2L, 3L);
