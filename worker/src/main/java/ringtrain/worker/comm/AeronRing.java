@@ -364,7 +364,13 @@ public final class AeronRing implements Collective {
         RingDrain.closeAndDrain(
             driver.aeron(), publication, subscription, config.timeout(), clock, "rank " + rank());
       }
-      CloseHelper.closeAll(publication, subscription);
+      if (broken != null) {
+        // A broken ring may have lost its media driver (a killed rank owned the shared one):
+        // closing must not raise a second error over the one the ring already reported.
+        CloseHelper.quietCloseAll(publication, subscription);
+      } else {
+        CloseHelper.closeAll(publication, subscription);
+      }
       if (ownsDriver) {
         driver.close();
       }

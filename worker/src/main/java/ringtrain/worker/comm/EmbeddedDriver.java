@@ -160,10 +160,20 @@ public final class EmbeddedDriver implements AutoCloseable {
     }
   }
 
-  /** An Aeron client of the driver in {@code directory}. */
+  /**
+   * An Aeron client of the driver in {@code directory}. Its errors are logged, never fatal: Aeron's
+   * default handler ends the whole JVM (an executor, with its log) when a shared driver stops
+   * answering, where the ring's own deadline already fails the collective with a {@link
+   * CommException} naming the silent rank.
+   */
   private static Aeron client(String directory, CommConfig config) {
     return Aeron.connect(
-        new Aeron.Context().aeronDirectoryName(directory).driverTimeoutMs(driverTimeoutMs(config)));
+        new Aeron.Context()
+            .aeronDirectoryName(directory)
+            .driverTimeoutMs(driverTimeoutMs(config))
+            .errorHandler(
+                error ->
+                    LOG.warn("the Aeron client of {} reported: {}", directory, error.toString())));
   }
 
   /** How long a silent driver counts as alive: comm.timeout, but never under 10 s. */
