@@ -2,9 +2,6 @@ package ringtrain.bench.allreduce;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.lang.management.ManagementFactory;
@@ -22,12 +19,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.BenchCli;
 import ringtrain.bench.Medians;
+import ringtrain.bench.ProcessLines;
 import ringtrain.bench.netlab.NetLab;
 import ringtrain.common.config.CommConfig;
 import ringtrain.common.error.UserException;
@@ -230,7 +227,7 @@ public final class AllReduceBenchmark implements Callable<Integer> {
         }
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         ranks.add(p);
-        out.add(drain(p, r));
+        out.add(ProcessLines.drain(p, "bench-rank-" + r));
       }
       List<String> endpoints = new ArrayList<>();
       for (int r = 0; r < world; r++) {
@@ -569,28 +566,6 @@ public final class AllReduceBenchmark implements Callable<Integer> {
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchRank.class.getName()));
     return cmd;
-  }
-
-  private static BlockingQueue<String> drain(Process p, int rank) {
-    BlockingQueue<String> q = new LinkedBlockingQueue<>();
-    Thread t =
-        new Thread(
-            () -> {
-              try (BufferedReader in =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l = in.readLine(); l != null; l = in.readLine()) {
-                  q.add(l);
-                }
-              } catch (IOException e) {
-                q.add("ERROR " + e);
-              }
-              q.add("EXIT");
-            },
-            "bench-rank-" + rank);
-    t.setDaemon(true);
-    t.start();
-    return q;
   }
 
   private static String next(BlockingQueue<String> q, String prefix) throws InterruptedException {

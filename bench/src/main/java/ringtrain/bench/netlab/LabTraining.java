@@ -1,8 +1,6 @@
 package ringtrain.bench.netlab;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.lang.management.ManagementFactory;
@@ -12,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import ringtrain.bench.ProcessLines;
 
 /**
  * {@link LabTrainRank} processes of one job, rank r inside lab host r, joined by the Aeron ring
@@ -51,7 +49,7 @@ public final class LabTraining implements AutoCloseable {
       Process p = pb.start();
       processes.add(p);
       inputs.add(new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
-      lines.add(drain(p, r));
+      lines.add(ProcessLines.drain(p, "lab-train-rank-" + r));
     }
     List<String> endpoints = new ArrayList<>();
     for (int r = 0; r < world; r++) {
@@ -121,28 +119,6 @@ public final class LabTraining implements AutoCloseable {
         return line;
       }
     }
-  }
-
-  private static BlockingQueue<String> drain(Process p, int rank) {
-    BlockingQueue<String> q = new LinkedBlockingQueue<>();
-    Thread t =
-        new Thread(
-            () -> {
-              try (BufferedReader in =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l = in.readLine(); l != null; l = in.readLine()) {
-                  q.add(l);
-                }
-              } catch (IOException e) {
-                q.add("ERROR " + e);
-              }
-              q.add("EXIT");
-            },
-            "lab-train-rank-" + rank);
-    t.setDaemon(true);
-    t.start();
-    return q;
   }
 
   private static List<String> javaCommand(String heap) {
