@@ -180,27 +180,6 @@ public record DataConfig(
     };
   }
 
-  /** The same config with another placement. */
-  public DataConfig withPlacement(Placement p) {
-    return new DataConfig(
-        format,
-        dir,
-        train,
-        test,
-        labelColumn,
-        numClasses,
-        shuffle,
-        normalize,
-        shape,
-        limitTrain,
-        limitTest,
-        synthetic,
-        spark,
-        p,
-        shardOffHeapMaxMb,
-        prefetch);
-  }
-
   /** A config without a Spark source. */
   public DataConfig(
       Format format,
