@@ -41,6 +41,7 @@ import ringtrain.common.config.CommConfig;
 public final class EmbeddedDriver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDriver.class);
   private static final Pattern PID_SUFFIX = Pattern.compile(".*-(\\d+)$");
+  private static final int COUNTER_VALUES_BYTES = 1 << 20;
 
   private final MediaDriver driver;
   private final Aeron aeron;
@@ -136,6 +137,10 @@ public final class EmbeddedDriver implements AutoCloseable {
             .publicationTermBufferLength(config.termLength())
             .ipcTermBufferLength(config.termLength())
             .termBufferSparseFile(true)
+            // A ring holds a handful of streams, each with a few counters: 1 MiB of counter values
+            // (8,192 counters) is plenty. Aeron's default of 8 MiB, with its metadata, maps ~90 MiB
+            // of shared memory in every executor's command-and-control file, half of it resident.
+            .counterValuesBufferLength(COUNTER_VALUES_BYTES)
             // Streams end on the conductor's timer (end of stream, linger, release; RingDrain):
             // Aeron's 1 s default would make every ring close take seconds.
             .timerIntervalNs(TimeUnit.MILLISECONDS.toNanos(10))
