@@ -138,7 +138,6 @@ public final class TrainingLoop {
     for (long s = start; s < total; s++) {
       events.stepDone(s, step(s));
     }
-    parts.sync().close();
     return events.end(parts.params());
   }
 
