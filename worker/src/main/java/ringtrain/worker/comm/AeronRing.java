@@ -67,7 +67,8 @@ public final class AeronRing implements Collective {
             threadName(job.rank()),
             "the ring thread",
             config.timeout(),
-            () -> engine.nanosSinceProgress());
+            () -> engine.nanosSinceProgress(),
+            false);
   }
 
   /** The name of the thread that runs rank {@code rank}'s collectives. */

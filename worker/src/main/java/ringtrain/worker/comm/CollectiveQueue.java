@@ -18,11 +18,10 @@ import java.util.function.LongSupplier;
  *
  * <p>{@link PendingReduce#await()} ends by the deadline even if the thread itself stalls: it fails
  * once the collective has made no progress for twice {@code comm.timeout} (the collective's own
- * wait fails after one timeout, so this only catches a thread that stopped checking). The thread
- * exits when idle and is started again by the next collective, so a group nobody closes leaves no
- * thread behind.
+ * wait fails after one timeout, so this only catches a thread that stopped checking).
  */
 final class CollectiveQueue {
+  /** How long an idle thread lives when the queue lets it exit. */
   private static final long IDLE_EXIT_SECONDS = 30;
 
   private final int rank;
@@ -35,13 +34,17 @@ final class CollectiveQueue {
    * @param threadName the name of the queue's thread
    * @param worker what runs the collectives, as a failure message names it ("the ring thread")
    * @param nanosSinceProgress nanoseconds since the collective last moved data
+   * @param exitWhenIdle whether the thread ends when idle (and the next collective starts a new
+   *     one), so that a group nobody closes leaves no thread behind; otherwise it lives until
+   *     {@link #shutdown}, one thread for the collective's whole life (its CPU time can be read)
    */
   CollectiveQueue(
       int rank,
       String threadName,
       String worker,
       Duration timeout,
-      LongSupplier nanosSinceProgress) {
+      LongSupplier nanosSinceProgress,
+      boolean exitWhenIdle) {
     this.rank = rank;
     this.worker = worker;
     this.timeout = timeout;
@@ -58,7 +61,7 @@ final class CollectiveQueue {
               t.setDaemon(true);
               return t;
             });
-    this.thread.allowCoreThreadTimeOut(true);
+    this.thread.allowCoreThreadTimeOut(exitWhenIdle);
   }
 
   /**

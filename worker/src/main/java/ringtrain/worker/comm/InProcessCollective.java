@@ -29,7 +29,8 @@ public final class InProcessCollective implements Collective {
             "ringtrain-inprocess-rank-" + rank,
             "the in-process collective",
             group.timeout,
-            group::nanosSinceProgress);
+            group::nanosSinceProgress,
+            true);
   }
 
   /**

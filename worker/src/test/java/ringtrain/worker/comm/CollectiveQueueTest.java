@@ -14,7 +14,7 @@ class CollectiveQueueTest {
 
   private static CollectiveQueue queue(Duration timeout, long nanosSinceProgress) {
     return new CollectiveQueue(
-        3, "test-queue", "the test thread", timeout, () -> nanosSinceProgress);
+        3, "test-queue", "the test thread", timeout, () -> nanosSinceProgress, false);
   }
 
   @Test
