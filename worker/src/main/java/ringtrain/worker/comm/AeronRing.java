@@ -7,14 +7,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.UnsafeApi;
@@ -28,11 +21,12 @@ import ringtrain.common.config.CommConfig;
  * #localEndpoint()}; once every rank's endpoint is known (allGather), {@link #connect} opens the
  * publication to the right neighbour.
  *
- * <p>Collectives run one at a time, in the order they were called, on the ring's own thread; {@link
- * #startAllReduce} queues a bucket and returns at once. A collective fails with a {@link
- * CommException} when no fragment moved for {@code comm.timeout}; after a failure the ring is
- * broken and every later call fails at once. {@link #close} of a healthy ring first ends its
- * streams ({@link RingDrain}): a neighbour may still need a lost datagram of this rank resent.
+ * <p>Collectives run one at a time, in the order they were called, on the ring's own thread (its
+ * {@link CollectiveQueue}); {@link #startAllReduce} queues a bucket and returns at once. A
+ * collective fails with a {@link CommException} when no fragment moved for {@code comm.timeout};
+ * after a failure the ring is broken and every later call fails at once. {@link #close} of a
+ * healthy ring first ends its streams ({@link RingDrain}): a neighbour may still need a lost
+ * datagram of this rank resent.
  */
 public final class AeronRing implements Collective {
   static final int STREAM_ID = 0x5254;
@@ -45,7 +39,7 @@ public final class AeronRing implements Collective {
   private final Subscription subscription;
   private final FrameCounters counters = new FrameCounters();
   private final NanoClock clock;
-  private final ExecutorService thread;
+  private final CollectiveQueue queue;
   private ExclusivePublication publication;
   private RingEngine engine;
   private long sequence;
@@ -67,13 +61,14 @@ public final class AeronRing implements Collective {
             : driver
                 .aeron()
                 .addSubscription("aeron:udp?endpoint=" + config.bindHost() + ":" + port, STREAM_ID);
-    this.thread =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, threadName(job.rank()));
-              t.setDaemon(true);
-              return t;
-            });
+    this.queue =
+        new CollectiveQueue(
+            job.rank(),
+            threadName(job.rank()),
+            "the ring thread",
+            config.timeout(),
+            () -> engine.nanosSinceProgress(),
+            false);
   }
 
   /** The name of the thread that runs rank {@code rank}'s collectives. */
@@ -271,15 +266,13 @@ public final class AeronRing implements Collective {
       }
       seq = sequence++;
     }
-    Future<Long> f = thread.submit(() -> engine.stream(sendBytes, receiveBytes, seq));
-    try {
-      return f.get();
-    } catch (ExecutionException e) {
-      throw new CommException(e.getCause().getMessage(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CommException("interrupted while measuring the stream", e);
-    }
+    long[] elapsed = new long[1];
+    queue
+        .submit(
+            "the stream measurement",
+            () -> elapsed[0] = engine.stream(sendBytes, receiveBytes, seq))
+        .await();
+    return elapsed[0];
   }
 
   private int nextBucket(long step) {
@@ -290,15 +283,14 @@ public final class AeronRing implements Collective {
     return bucket++;
   }
 
-  private Pending submit(RingPlan plan, FloatBuffer buffer) {
+  private PendingReduce submit(RingPlan plan, FloatBuffer buffer) {
     if (closed) {
       throw new CommException("rank " + job.rank() + ": the ring is closed");
     }
     if (engine == null) {
       throw new IllegalStateException("connect() the ring before using it");
     }
-    Future<?> future = thread.submit(() -> execute(plan, buffer));
-    return new Pending(future, plan);
+    return queue.submit("step " + plan.step(), () -> execute(plan, buffer));
   }
 
   private void execute(RingPlan plan, FloatBuffer buffer) {
@@ -347,9 +339,8 @@ public final class AeronRing implements Collective {
       }
       closed = true;
     }
-    thread.shutdownNow();
     try {
-      if (!thread.awaitTermination(config.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+      if (!queue.shutdown(config.timeout().plusSeconds(1))) {
         throw new CommException("rank " + job.rank() + ": the ring thread did not stop");
       }
     } catch (InterruptedException e) {
@@ -358,7 +349,7 @@ public final class AeronRing implements Collective {
       // A healthy ring ends its streams first: its right neighbour may still need a resend.
       if (broken == null
           && publication != null
-          && thread.isTerminated()
+          && queue.isTerminated()
           && !config.ipc()
           && job.worldSize() > 1) {
         RingDrain.closeAndDrain(
@@ -383,50 +374,6 @@ public final class AeronRing implements Collective {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CommException("interrupted while connecting the ring", e);
-    }
-  }
-
-  /** A queued collective; await() ends by the deadline even if the ring thread itself stalls. */
-  private final class Pending implements PendingReduce {
-    private final Future<?> future;
-    private final RingPlan plan;
-
-    Pending(Future<?> future, RingPlan plan) {
-      this.future = future;
-      this.plan = plan;
-    }
-
-    @Override
-    public boolean isDone() {
-      return future.isDone();
-    }
-
-    @Override
-    public void await() {
-      long timeoutMs = config.timeout().toMillis();
-      while (true) {
-        try {
-          future.get(timeoutMs, TimeUnit.MILLISECONDS);
-          return;
-        } catch (TimeoutException e) {
-          if (engine.nanosSinceProgress() > 2 * config.timeout().toNanos()) {
-            throw new CommException(
-                "rank "
-                    + job.rank()
-                    + ": the ring thread made no progress for "
-                    + Duration.ofNanos(engine.nanosSinceProgress())
-                    + " (step "
-                    + plan.step()
-                    + ")");
-          }
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          throw new CommException(cause.getMessage(), cause);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new CommException("interrupted while waiting for step " + plan.step(), e);
-        }
-      }
     }
   }
 }

@@ -37,7 +37,7 @@ public interface Collective extends AutoCloseable {
   /**
    * Starts reducing one bucket and returns at once, so that the caller can go on computing the
    * gradients of the next bucket. Buckets are reduced in the order they are started, which must be
-   * the same on every rank. This default reduces before it returns.
+   * the same on every rank, by the one queue per rank that also runs the blocking calls.
    */
   default PendingReduce startAllReduce(FloatBuffer buffer, ReduceOp op, long step) {
     return startAllReduce(buffer, op, step, WireDtype.FP32);
@@ -46,10 +46,7 @@ public interface Collective extends AutoCloseable {
   /**
    * As {@link #startAllReduce(FloatBuffer, ReduceOp, long)}, with {@code wire} values on the wire.
    */
-  default PendingReduce startAllReduce(FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
-    allReduce(buffer, op, step, wire);
-    return PendingReduce.done();
-  }
+  PendingReduce startAllReduce(FloatBuffer buffer, ReduceOp op, long step, WireDtype wire);
 
   /** Copies {@code root}'s {@code buffer} into every other rank's {@code buffer}. */
   void broadcast(FloatBuffer buffer, int root, long step);

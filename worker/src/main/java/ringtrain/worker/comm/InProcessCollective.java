@@ -10,17 +10,27 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * N ranks in one JVM, one thread per rank, for tests of the training loop. The all-reduce follows
  * {@link RingOrder}, so its results are bitwise equal to the Aeron ring's for the same wire type.
- * Every wait ends after the timeout with a {@link CommException} naming the ranks that did not
- * arrive.
+ * Like the ring, each rank runs its collectives on its own {@link CollectiveQueue}, so a started
+ * bucket overlaps with the caller's compute. Every wait ends after the timeout with a {@link
+ * CommException} naming the ranks that did not arrive.
  */
 public final class InProcessCollective implements Collective {
   private final Group group;
   private final int rank;
+  private final CollectiveQueue queue;
   private volatile boolean closed;
 
   private InProcessCollective(Group group, int rank) {
     this.group = group;
     this.rank = rank;
+    this.queue =
+        new CollectiveQueue(
+            rank,
+            "ringtrain-inprocess-rank-" + rank,
+            "the in-process collective",
+            group.timeout,
+            group::nanosSinceProgress,
+            true);
   }
 
   /**
@@ -51,25 +61,43 @@ public final class InProcessCollective implements Collective {
 
   @Override
   public void allReduce(FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
-    group.arrive(this, new Call("all-reduce", step, buffer, op, -1, wire));
+    startAllReduce(buffer, op, step, wire).await();
   }
 
   @Override
-  public void broadcast(FloatBuffer buffer, int root, long step) {
+  public synchronized PendingReduce startAllReduce(
+      FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
+    return submit(new Call("all-reduce", step, buffer, op, -1, wire));
+  }
+
+  @Override
+  public synchronized void broadcast(FloatBuffer buffer, int root, long step) {
     if (root < 0 || root >= group.n) {
       throw new IllegalArgumentException("root " + root + " is not a rank of " + group.n);
     }
-    group.arrive(this, new Call("broadcast", step, buffer, null, root, WireDtype.FP32));
+    submit(new Call("broadcast", step, buffer, null, root, WireDtype.FP32)).await();
   }
 
   @Override
-  public void barrier(long step) {
-    group.arrive(this, new Call("barrier", step, null, null, -1, WireDtype.FP32));
+  public synchronized void barrier(long step) {
+    submit(new Call("barrier", step, null, null, -1, WireDtype.FP32)).await();
+  }
+
+  private PendingReduce submit(Call call) {
+    if (closed) {
+      throw new CommException("rank " + rank + " is closed");
+    }
+    return queue.submit("step " + call.step(), () -> group.arrive(this, call));
   }
 
   @Override
   public void close() {
     closed = true;
+    try {
+      queue.shutdown(group.timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private record Call(
@@ -85,6 +113,7 @@ public final class InProcessCollective implements Collective {
     private long generation;
     private int arrived;
     private CommException failure;
+    private volatile long lastProgressNs = System.nanoTime();
 
     Group(int n, Duration timeout) {
       this.n = n;
@@ -98,6 +127,7 @@ public final class InProcessCollective implements Collective {
       }
       lock.lock();
       try {
+        lastProgressNs = System.nanoTime();
         if (failure != null) {
           throw failure;
         }
@@ -126,6 +156,11 @@ public final class InProcessCollective implements Collective {
       } finally {
         lock.unlock();
       }
+    }
+
+    /** Nanoseconds since a rank last arrived at a collective or one completed. */
+    long nanosSinceProgress() {
+      return System.nanoTime() - lastProgressNs;
     }
 
     private String timeoutMessage(Call call) {
@@ -162,6 +197,7 @@ public final class InProcessCollective implements Collective {
         case "broadcast" -> copyFromRoot(first.root());
         default -> {}
       }
+      lastProgressNs = System.nanoTime();
       java.util.Arrays.fill(calls, null);
       arrived = 0;
       generation++;

@@ -16,16 +16,9 @@ public interface PendingReduce {
    */
   void await();
 
-  /** A reduction that already finished. */
-  static PendingReduce done() {
-    return new PendingReduce() {
-      @Override
-      public boolean isDone() {
-        return true;
-      }
+  /** When the reduction began to run (System.nanoTime); read it after {@link #await()}. */
+  long startNanos();
 
-      @Override
-      public void await() {}
-    };
-  }
+  /** When the reduction ended (System.nanoTime); read it after {@link #await()}. */
+  long endNanos();
 }

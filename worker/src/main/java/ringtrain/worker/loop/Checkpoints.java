@@ -2,9 +2,15 @@ package ringtrain.worker.loop;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import ringtrain.common.config.JobConfig;
+import ringtrain.worker.comm.Collective;
 import ringtrain.worker.data.BatchPlan;
+import ringtrain.worker.ddp.GradientBuffer;
+import ringtrain.worker.model.NetworkSource;
 import ringtrain.worker.optim.Optimizer;
 import ringtrain.worker.precision.LossScaler;
 import ringtrain.worker.snapshot.SnapshotStore;
@@ -13,9 +19,12 @@ import ringtrain.worker.snapshot.TrainingState;
 /**
  * Assembles a rank's training state into snapshots and restores it: parameters, optimizer state,
  * loss-scaler counters, and the network's configuration JSON (so a resume or an evaluation needs no
- * model settings, as nanoGPT keeps its config in the checkpoint).
+ * model settings, as nanoGPT keeps its config in the checkpoint). It also sets where a run starts:
+ * a snapshot's state, or step 0 with the network's initial parameters or a model zip's.
  */
 final class Checkpoints {
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
+
   /** Snapshot {@code extra} keys of the loss scaler's counters. */
   static final String GROWTH_TRACKER = "loss_scale_growth_tracker";
 
@@ -27,7 +36,7 @@ final class Checkpoints {
   private final JobConfig job;
   private final SnapshotStore store;
   private final BatchPlan batches;
-  private final int worldSize;
+  private final Collective comm;
   private final INDArray params;
   private final Optimizer optimizer;
   private final LossScaler scaler;
@@ -37,7 +46,7 @@ final class Checkpoints {
       JobConfig job,
       SnapshotStore store,
       BatchPlan batches,
-      int worldSize,
+      Collective comm,
       INDArray params,
       Optimizer optimizer,
       LossScaler scaler,
@@ -45,7 +54,7 @@ final class Checkpoints {
     this.job = job;
     this.store = store;
     this.batches = batches;
-    this.worldSize = worldSize;
+    this.comm = comm;
     this.params = params;
     this.optimizer = optimizer;
     this.scaler = scaler;
@@ -57,8 +66,29 @@ final class Checkpoints {
     return store != null;
   }
 
+  /**
+   * Sets this rank's start point and returns the first step to run: {@code resume}'s step with its
+   * parameters and optimizer state, or step 0, where a model zip's parameters are the start point
+   * (rank 0 reads them and broadcasts, so every rank starts from the same parameters).
+   */
+  long start(Optional<TrainingState> resume) {
+    if (resume.isPresent()) {
+      long step = restore(resume.get());
+      LOG.info("rank {} resumed at step {}", comm.rank(), step);
+      return step;
+    }
+    if (comm.rank() == 0) {
+      NetworkSource.startParams(job.model())
+          .ifPresent(p -> params.assign(p.reshape(params.shape())));
+    }
+    if (comm.worldSize() > 1) {
+      comm.broadcast(GradientBuffer.buffer(params), 0, 0);
+    }
+    return 0;
+  }
+
   /** Restores parameters, optimizer and scaler from {@code state}; returns its step. */
-  long restore(TrainingState state) {
+  private long restore(TrainingState state) {
     params.assign(state.params().reshape(params.shape()));
     optimizer.restore(state.optimizerSteps(), state.optimizerState());
     scaler.restore(
@@ -82,7 +112,7 @@ final class Checkpoints {
             job.train().seed(),
             scaler.scale(),
             job.configHash(),
-            worldSize,
+            comm.worldSize(),
             params,
             optimizer.state(),
             optimizer.stepCount(),

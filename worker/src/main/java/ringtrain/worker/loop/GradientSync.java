@@ -9,7 +9,7 @@ import ringtrain.worker.ddp.GradientBuffer;
  * in one all-reduce (gradient in the wire type, side scalars in FP32), or, with overlap, waits for
  * the buckets backward already started.
  */
-final class GradientSync implements AutoCloseable {
+final class GradientSync {
   private final Collective comm;
   private final GradientBuffer gradient;
   private final WireDtype wire;
@@ -40,12 +40,5 @@ final class GradientSync implements AutoCloseable {
     }
     gradient.allReduce(comm, s, wire);
     return new long[] {System.nanoTime() - computeEnd, 0};
-  }
-
-  @Override
-  public void close() {
-    if (overlapped != null) {
-      overlapped.close();
-    }
   }
 }

@@ -1,5 +1,6 @@
 package ringtrain.worker.loop;
 
+import java.nio.file.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.metrics.MetricsSink;
@@ -8,6 +9,7 @@ import ringtrain.worker.comm.WireDtype;
 import ringtrain.worker.data.BatchPlan;
 import ringtrain.worker.data.Examples;
 import ringtrain.worker.data.RankData;
+import ringtrain.worker.data.TrainTest;
 import ringtrain.worker.ddp.GradientBuffer;
 import ringtrain.worker.ddp.GradientNoiseScale;
 import ringtrain.worker.model.GradientEngine;
@@ -23,10 +25,12 @@ import ringtrain.worker.snapshot.SnapshotStore;
  * What one rank's {@link TrainingLoop} runs with, built once from the job: the network and the
  * engine {@link EngineSelector} picks for it, the batch plan, the flat gradient buffer shared by
  * the three parts of a step (accumulate, synchronize, update), the loss scaler, the noise scale,
- * evaluation and checkpoints, and where the rank's micro-batches come from.
+ * evaluation and checkpoints, and where the rank's micro-batches come from. Closing it stops the
+ * micro-batch source and releases data the parts cut for this rank.
  *
  * @param params flat view of the network's parameters, shaped like the gradient
  * @param noise the gradient noise scale estimate; null when the global batch is one micro-batch
+ * @param ownedData this rank's data when it was cut here from a whole set; null otherwise
  */
 record LoopParts(
     TrainableModel model,
@@ -41,15 +45,37 @@ record LoopParts(
     MicroBatchSource source,
     GradientAccumulator accumulator,
     GradientSync sync,
-    UpdateStep update) {
+    UpdateStep update,
+    RankData ownedData)
+    implements AutoCloseable {
 
   /**
+   * The parts over rank {@code comm.rank()}'s data cut from the whole sets: the sets themselves, or
+   * with {@code data.placement = shard} its shards (spilled under java.io.tmpdir when large).
+   *
+   * @param snapshots where rank 0 writes snapshots, or null for none
+   */
+  static LoopParts build(
+      JobConfig job,
+      TrainingPlan plan,
+      TrainTest whole,
+      Collective comm,
+      MetricsSink sink,
+      SnapshotStore snapshots) {
+    Path spill = Path.of(System.getProperty("java.io.tmpdir"));
+    RankData data = RankData.of(job.data(), whole, comm.rank(), comm.worldSize(), spill);
+    return build(job, plan, data, true, comm, sink, snapshots);
+  }
+
+  /**
+   * @param ownsData whether the parts release {@code data} when closed
    * @param snapshots where rank 0 writes snapshots, or null for none
    */
   static LoopParts build(
       JobConfig job,
       TrainingPlan plan,
       RankData data,
+      boolean ownsData,
       Collective comm,
       MetricsSink sink,
       SnapshotStore snapshots) {
@@ -81,7 +107,7 @@ record LoopParts(
     // The JSON the config hash covers, so a resume from the snapshot hashes the same.
     String json = job.model().network().isEmpty() ? model.configJson() : job.model().network();
     Checkpoints checkpoints =
-        new Checkpoints(job, snapshots, batches, comm.worldSize(), params, optimizer, scaler, json);
+        new Checkpoints(job, snapshots, batches, comm, params, optimizer, scaler, json);
     // Side scalars always travel in FP32; precision.comm is the gradient's wire type.
     WireDtype wire = WireDtype.valueOf(job.precision().comm().name());
     OverlappedBuckets overlapped =
@@ -107,6 +133,15 @@ record LoopParts(
         source,
         accumulator,
         sync,
-        update);
+        update,
+        ownsData ? data : null);
+  }
+
+  @Override
+  public void close() {
+    source.close();
+    if (ownedData != null) {
+      ownedData.close();
+    }
   }
 }

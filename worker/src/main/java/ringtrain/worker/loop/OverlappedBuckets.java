@@ -1,11 +1,15 @@
 package ringtrain.worker.loop;
 
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import ringtrain.common.config.JobConfig;
 import ringtrain.worker.comm.Collective;
+import ringtrain.worker.comm.PendingReduce;
+import ringtrain.worker.comm.ReduceOp;
 import ringtrain.worker.comm.WireDtype;
 import ringtrain.worker.ddp.GradientBuffer;
 import ringtrain.worker.model.GradientEngine;
@@ -16,10 +20,12 @@ import ringtrain.worker.remat.LayerwiseEngine;
 /**
  * The overlap bookkeeping of {@code comm.overlap}: during the last micro-batch's backward, every
  * layer the layer engine reports done completes its slice of the flat gradient, and a bucket that
- * is then complete goes to the background all-reduce; the side scalars follow in FP32 once backward
- * is over.
+ * is then complete is queued on the collective ({@link Collective#startAllReduce}), which reduces
+ * it while backward goes on; the side scalars follow in FP32 once backward is over. Buckets are
+ * queued in the order backward completes them, which {@link GradientBuckets} fixes from the network
+ * alone, so it is the same on every rank.
  */
-final class OverlappedBuckets implements AutoCloseable {
+final class OverlappedBuckets {
   private final LayerwiseEngine layers;
   private final GradientBuffer gradient;
   private final Collective comm;
@@ -27,7 +33,9 @@ final class OverlappedBuckets implements AutoCloseable {
   private final Consumer<INDArray> checkFinite;
   private final GradientBuckets buckets;
   private final FloatBuffer[] bucketBuffers;
-  private BucketReducer reducer;
+
+  /** This step's queued reductions, in the order they were started. */
+  private final List<PendingReduce> inFlight = new ArrayList<>();
 
   /**
    * @param checkFinite flags a gradient range that holds inf/NaN
@@ -91,8 +99,19 @@ final class OverlappedBuckets implements AutoCloseable {
    * @return {nanos in flight, nanos of that hidden behind compute}
    */
   long[] finish(long step, long computeEnd) {
-    reducer().start(gradient.scalarBuffer(), step, WireDtype.FP32);
-    return reducer().awaitAll(computeEnd);
+    start(gradient.scalarBuffer(), step, WireDtype.FP32);
+    long busy = 0;
+    long overlapped = 0;
+    try {
+      for (PendingReduce p : inFlight) {
+        p.await();
+        busy += p.endNanos() - p.startNanos();
+        overlapped += Math.max(0, Math.min(p.endNanos(), computeEnd) - p.startNanos());
+      }
+    } finally {
+      inFlight.clear();
+    }
+    return new long[] {busy, overlapped};
   }
 
   /**
@@ -119,22 +138,12 @@ final class OverlappedBuckets implements AutoCloseable {
     }
     checkFinite.accept(range);
     if (comm.worldSize() > 1) {
-      reducer().start(bucketBuffers[b], step, wire);
+      start(bucketBuffers[b], step, wire);
     }
   }
 
-  private BucketReducer reducer() {
-    if (reducer == null) {
-      reducer = new BucketReducer(comm);
-    }
-    return reducer;
-  }
-
-  @Override
-  public void close() {
-    if (reducer != null) {
-      reducer.close();
-      reducer = null;
-    }
+  /** Queues an average of {@code buffer}; it belongs to the collective until {@link #finish}. */
+  private void start(FloatBuffer buffer, long step, WireDtype values) {
+    inFlight.add(comm.startAllReduce(buffer, ReduceOp.AVERAGE, step, values));
   }
 }

@@ -7,8 +7,8 @@ import ringtrain.common.metrics.MetricsSink;
 import ringtrain.worker.data.BatchPlan;
 
 /**
- * What happens between steps of a run, and at its start and end: metrics lines ({@link
- * MetricsReporter}), evaluation at the end of every epoch but the last ({@code
+ * What happens between steps of a run, and at its start and end: the sink's start, metrics lines
+ * ({@link MetricsReporter}), evaluation at the end of every epoch but the last ({@code
  * train.eval_every_epoch}) and once at the end, and snapshots at the start, every {@code
  * snapshot.every} steps and at the end. Evaluation runs on all ranks together; snapshots only where
  * {@link Checkpoints#writes()}.
@@ -17,6 +17,7 @@ final class RunSchedule {
   private final JobConfig job;
   private final long total;
   private final BatchPlan batches;
+  private final MetricsSink sink;
   private final MetricsReporter metrics;
   private final Evaluator evaluator;
   private final Checkpoints checkpoints;
@@ -41,6 +42,7 @@ final class RunSchedule {
     this.job = job;
     this.total = total;
     this.batches = parts.batches();
+    this.sink = sink;
     this.metrics =
         new MetricsReporter(
             sink,
@@ -57,8 +59,9 @@ final class RunSchedule {
     this.startNanos = startNanos;
   }
 
-  /** Before the first step: the snapshot of step 0 when {@code snapshot.at_start}. */
+  /** Before the first step: the sink learns the start step; the snapshot of step 0 when asked. */
   void begin() {
+    sink.onStart(start);
     if (start == 0 && checkpoints.writes() && job.snapshot().atStart()) {
       checkpoints.write(0);
     }

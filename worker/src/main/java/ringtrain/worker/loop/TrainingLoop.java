@@ -1,18 +1,12 @@
 package ringtrain.worker.loop;
 
-import java.nio.file.Path;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import ringtrain.common.config.JobConfig;
-import ringtrain.common.metrics.EvalMetrics;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.data.RankData;
 import ringtrain.worker.data.TrainTest;
-import ringtrain.worker.ddp.GradientBuffer;
 import ringtrain.worker.model.GradientEngine;
-import ringtrain.worker.model.NetworkSource;
 import ringtrain.worker.model.TrainableModel;
 import ringtrain.worker.snapshot.SnapshotStore;
 import ringtrain.worker.snapshot.TrainingState;
@@ -22,12 +16,11 @@ import ringtrain.worker.snapshot.TrainingState;
  * of forward/backward accumulated into one flat FP32 gradient ({@link GradientAccumulator}); one
  * average over the ranks, bucket by bucket during backward with {@code comm.overlap} ({@link
  * GradientSync}); unscale, the same skip decision on every rank, clipping and the optimizer update
- * with the scheduled learning rate ({@link UpdateStep}). Between steps {@link RunSchedule} sends
- * metrics, evaluates and writes snapshots.
+ * with the scheduled learning rate ({@link UpdateStep}). Before the first step {@link Checkpoints}
+ * sets the start point; between steps {@link RunSchedule} sends metrics, evaluates and writes
+ * snapshots. {@link LoopParts} builds the pieces once from the job.
  */
 public final class TrainingLoop {
-  private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
-
   /** Snapshot {@code extra} key holding the trained network's configuration JSON. */
   public static final String NETWORK_JSON = Checkpoints.NETWORK_JSON;
 
@@ -37,15 +30,9 @@ public final class TrainingLoop {
   private final MetricsSink sink;
   private final LoopParts parts;
 
-  /** What this rank trains and evaluates on. */
-  private final RankData data;
-
-  /** Whether {@link #data} was cut here from a whole set, so the loop releases it. */
-  private final boolean ownsData;
-
   /**
    * @param data the whole training and test sets; with {@code data.placement = shard} this rank
-   *     keeps only its shards of them
+   *     keeps only its shards of them (and releases them when the run ends)
    * @param snapshots where rank 0 writes snapshots, or null for none
    */
   public TrainingLoop(
@@ -55,19 +42,7 @@ public final class TrainingLoop {
       Collective comm,
       MetricsSink sink,
       SnapshotStore snapshots) {
-    this(
-        job,
-        plan,
-        RankData.of(
-            job.data(),
-            data,
-            comm.rank(),
-            comm.worldSize(),
-            Path.of(System.getProperty("java.io.tmpdir"))),
-        true,
-        comm,
-        sink,
-        snapshots);
+    this(job, plan, comm, sink, LoopParts.build(job, plan, data, comm, sink, snapshots));
   }
 
   /**
@@ -81,24 +56,16 @@ public final class TrainingLoop {
       Collective comm,
       MetricsSink sink,
       SnapshotStore snapshots) {
-    this(job, plan, data, false, comm, sink, snapshots);
+    this(job, plan, comm, sink, LoopParts.build(job, plan, data, false, comm, sink, snapshots));
   }
 
   private TrainingLoop(
-      JobConfig job,
-      TrainingPlan plan,
-      RankData data,
-      boolean ownsData,
-      Collective comm,
-      MetricsSink sink,
-      SnapshotStore snapshots) {
+      JobConfig job, TrainingPlan plan, Collective comm, MetricsSink sink, LoopParts parts) {
     this.job = job;
     this.plan = plan;
     this.comm = comm;
     this.sink = sink;
-    this.data = data;
-    this.ownsData = ownsData;
-    this.parts = LoopParts.build(job, plan, data, comm, sink, snapshots);
+    this.parts = parts;
   }
 
   /** The engine computing gradients (for benchmarks: its memory meter, its layers). */
@@ -116,48 +83,18 @@ public final class TrainingLoop {
    * {@link TrainingPlan#totalSteps()}.
    */
   public TrainingResult run(Optional<TrainingState> resume) {
-    try {
-      return train(resume);
-    } finally {
-      parts.source().close();
-      if (ownsData) {
-        data.close();
+    try (parts) {
+      long startNanos = System.nanoTime();
+      long start = parts.checkpoints().start(resume);
+      parts.engine().paramsUpdated();
+      RunSchedule events =
+          new RunSchedule(job, plan.totalSteps(), parts, sink, comm.rank() == 0, start, startNanos);
+      events.begin();
+      for (long s = start; s < plan.totalSteps(); s++) {
+        events.stepDone(s, step(s));
       }
+      return events.end(parts.params());
     }
-  }
-
-  private TrainingResult train(Optional<TrainingState> resume) {
-    long startNanos = System.nanoTime();
-    long start = resume.isPresent() ? resumeFrom(resume.get()) : startFresh();
-    parts.engine().paramsUpdated();
-    sink.onStart(start);
-    long total = plan.totalSteps();
-    RunSchedule events =
-        new RunSchedule(job, total, parts, sink, comm.rank() == 0, start, startNanos);
-    events.begin();
-    for (long s = start; s < total; s++) {
-      events.stepDone(s, step(s));
-    }
-    parts.sync().close();
-    return events.end(parts.params());
-  }
-
-  private long resumeFrom(TrainingState state) {
-    long start = parts.checkpoints().restore(state);
-    LOG.info("rank {} resumed at step {}", comm.rank(), start);
-    return start;
-  }
-
-  /** Step 0: a model zip's parameters are the start point; rank 0 reads them, then broadcasts. */
-  private long startFresh() {
-    if (comm.rank() == 0) {
-      NetworkSource.startParams(job.model())
-          .ifPresent(p -> parts.params().assign(p.reshape(parts.params().shape())));
-    }
-    if (comm.worldSize() > 1) {
-      comm.broadcast(GradientBuffer.buffer(parts.params()), 0, 0);
-    }
-    return 0;
   }
 
   /**
@@ -198,10 +135,5 @@ public final class TrainingLoop {
         updated.skipped(),
         computeEnd - stepStart,
         commAndOverlap[1]);
-  }
-
-  /** Evaluates on the test set, all ranks together ({@link Evaluator}). */
-  public EvalMetrics evaluate(long step, long epoch) {
-    return parts.evaluator().evaluate(step, epoch);
   }
 }

@@ -86,4 +86,49 @@ class InProcessCollectiveTest {
         .hasMessageContaining("step 7");
     assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(5).toNanos());
   }
+
+  @Test
+  void shouldReduceStartedBucketsInTheOrderTheyWereStarted() throws Exception {
+    List<Collective> group = InProcessCollective.group(2, Duration.ofSeconds(10));
+    float[][][] out = new float[2][3][];
+    runAll(
+        group,
+        c -> {
+          List<FloatBuffer> buckets = new ArrayList<>();
+          List<PendingReduce> pending = new ArrayList<>();
+          for (int k = 0; k < 3; k++) {
+            float[] v = new float[2 + k];
+            java.util.Arrays.fill(v, (c.rank() + 1) * (k + 1));
+            buckets.add(FloatBuffer.wrap(v));
+            pending.add(c.startAllReduce(buckets.get(k), ReduceOp.SUM, 4));
+          }
+          for (int k = 0; k < 3; k++) {
+            pending.get(k).await();
+            assertThat(pending.get(k).endNanos())
+                .isGreaterThanOrEqualTo(pending.get(k).startNanos());
+            out[c.rank()][k] = buckets.get(k).array();
+          }
+        });
+    for (float[][] rank : out) {
+      for (int k = 0; k < 3; k++) {
+        float[] expected = new float[2 + k];
+        java.util.Arrays.fill(expected, 3f * (k + 1));
+        assertThat(rank[k]).containsExactly(expected);
+      }
+    }
+  }
+
+  @Test
+  void shouldReturnAtOnceFromAStartedBucketAndFailOnAwaitWhenARankNeverArrives() {
+    List<Collective> group = InProcessCollective.group(2, Duration.ofMillis(200));
+    long start = System.nanoTime();
+    PendingReduce pending =
+        group.get(0).startAllReduce(FloatBuffer.wrap(new float[] {1f}), ReduceOp.SUM, 3);
+    assertThat(System.nanoTime() - start).isLessThan(Duration.ofMillis(150).toNanos());
+    assertThatThrownBy(pending::await)
+        .isInstanceOf(CommException.class)
+        .hasMessageContaining("[1]")
+        .hasMessageContaining("all-reduce of step 3");
+    assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(5).toNanos());
+  }
 }
