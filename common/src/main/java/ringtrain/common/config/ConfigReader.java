@@ -71,6 +71,10 @@ public final class ConfigReader {
     return read(key, "a list of integers such as [256, 128]", () -> config.getIntList(key));
   }
 
+  public List<String> strings(String key) {
+    return read(key, "a list of strings such as [\"a\", \"b\"]", () -> config.getStringList(key));
+  }
+
   /** Reads a string that must be one of {@code allowed} (case-insensitive), returned lower-case. */
   public String oneOf(String key, String... allowed) {
     String value = string(key).trim().toLowerCase(Locale.ROOT);

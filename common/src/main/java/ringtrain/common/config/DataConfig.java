@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import ringtrain.common.config.key.DataKeys;
 import ringtrain.common.error.ConfigException;
 
 /**
@@ -212,23 +213,23 @@ public record DataConfig(
 
   /** Reads and validates every {@code data.*} key. */
   public static DataConfig from(ConfigReader r) {
-    Format format = r.enumValue("data.format", Format.class);
-    String dir = LocalPaths.localOrHadoop("data.dir", r.string("data.dir"));
-    String train = LocalPaths.localOrHadoop("data.train", r.string("data.train"));
-    String test = LocalPaths.localOrHadoop("data.test", r.string("data.test"));
-    int labelColumn = r.atLeast("data.label_column", 0);
-    int numClasses = r.atLeast("data.num_classes", 2);
-    boolean shuffle = r.bool("data.shuffle");
-    Normalize normalize = r.enumValue("data.normalize", Normalize.class);
-    List<Integer> shape = r.integers("data.shape");
-    int limitTrain = r.atLeast("data.limit_train", 0);
-    int limitTest = r.atLeast("data.limit_test", 0);
+    Format format = DataKeys.FORMAT.read(r);
+    String dir = LocalPaths.localOrHadoop(DataKeys.DIR.key(), DataKeys.DIR.read(r));
+    String train = LocalPaths.localOrHadoop(DataKeys.TRAIN.key(), DataKeys.TRAIN.read(r));
+    String test = LocalPaths.localOrHadoop(DataKeys.TEST.key(), DataKeys.TEST.read(r));
+    int labelColumn = DataKeys.LABEL_COLUMN.read(r);
+    int numClasses = DataKeys.NUM_CLASSES.read(r);
+    boolean shuffle = DataKeys.SHUFFLE.read(r);
+    Normalize normalize = DataKeys.NORMALIZE.read(r);
+    List<Integer> shape = DataKeys.SHAPE.read(r);
+    int limitTrain = DataKeys.LIMIT_TRAIN.read(r);
+    int limitTest = DataKeys.LIMIT_TEST.read(r);
     Synthetic synthetic =
         new Synthetic(
-            r.atLeast("data.synthetic.train_examples", 1),
-            r.atLeast("data.synthetic.test_examples", 1),
-            r.atLeast("data.synthetic.features", 1),
-            r.atLeast("data.synthetic.noise", 0.0));
+            DataKeys.SYNTHETIC_TRAIN_EXAMPLES.read(r),
+            DataKeys.SYNTHETIC_TEST_EXAMPLES.read(r),
+            DataKeys.SYNTHETIC_FEATURES.read(r),
+            DataKeys.SYNTHETIC_NOISE.read(r));
 
     if (format == Format.IDX && dir.isBlank()) {
       throw new ConfigException(
@@ -258,8 +259,8 @@ public record DataConfig(
                 + " is also listed in data.features; a column cannot be both");
       }
     }
-    Placement placement = r.enumValue("data.placement", Placement.class);
-    int shardOffHeapMaxMb = r.atLeast("data.shard.offheap_max_mb", 0);
+    Placement placement = DataKeys.PLACEMENT.read(r);
+    int shardOffHeapMaxMb = DataKeys.SHARD_OFFHEAP_MAX_MB.read(r);
     checkShape(shape);
     if (format == Format.SYNTHETIC) {
       checkShapeMatches(shape, synthetic.features(), "data.synthetic.features");
@@ -280,12 +281,12 @@ public record DataConfig(
         spark,
         placement,
         shardOffHeapMaxMb,
-        r.bool("data.prefetch"));
+        DataKeys.PREFETCH.read(r));
   }
 
   private static Spark spark(ConfigReader r) {
     Map<String, String> options = new LinkedHashMap<>();
-    for (String entry : r.config().getStringList("data.spark.options")) {
+    for (String entry : DataKeys.SPARK_OPTIONS.read(r)) {
       int eq = entry.indexOf('=');
       if (eq <= 0) {
         throw new ConfigException(
@@ -295,7 +296,7 @@ public record DataConfig(
       }
       options.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
     }
-    String format = r.string("data.spark.format").trim();
+    String format = DataKeys.SPARK_FORMAT.read(r).trim();
     if (format.isEmpty()) {
       throw new ConfigException(
           "data.spark.format is empty; set it to a Spark data source such as parquet, orc, csv");
@@ -303,10 +304,10 @@ public record DataConfig(
     return new Spark(
         format,
         options,
-        LocalPaths.localOrHadoop("data.path", r.string("data.path").trim()),
-        LocalPaths.localOrHadoop("data.test_path", r.string("data.test_path").trim()),
-        r.config().getStringList("data.features").stream().map(String::trim).toList(),
-        r.string("data.label").trim());
+        LocalPaths.localOrHadoop(DataKeys.PATH.key(), DataKeys.PATH.read(r).trim()),
+        LocalPaths.localOrHadoop(DataKeys.TEST_PATH.key(), DataKeys.TEST_PATH.read(r).trim()),
+        DataKeys.FEATURES.read(r).stream().map(String::trim).toList(),
+        DataKeys.LABEL.read(r).trim());
   }
 
   private static void requireSparkKey(String key, String value, String what) {
