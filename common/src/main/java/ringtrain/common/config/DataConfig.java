@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import ringtrain.common.config.key.ConfigKeys;
 import ringtrain.common.config.key.DataKeys;
+import ringtrain.common.config.key.Setting;
 import ringtrain.common.error.ConfigException;
 
 /**
@@ -133,40 +135,6 @@ public record DataConfig(
     shape = List.copyOf(shape);
   }
 
-  /** A config with the default placement ({@code auto}) and prefetching. */
-  public DataConfig(
-      Format format,
-      String dir,
-      String train,
-      String test,
-      int labelColumn,
-      int numClasses,
-      boolean shuffle,
-      Normalize normalize,
-      List<Integer> shape,
-      int limitTrain,
-      int limitTest,
-      Synthetic synthetic,
-      Spark spark) {
-    this(
-        format,
-        dir,
-        train,
-        test,
-        labelColumn,
-        numClasses,
-        shuffle,
-        normalize,
-        shape,
-        limitTrain,
-        limitTest,
-        synthetic,
-        spark,
-        Placement.AUTO,
-        DEFAULT_SHARD_OFFHEAP_MAX_MB,
-        true);
-  }
-
   /**
    * Whether the ranks train on shards: {@code shard}, or {@code auto} with a Spark source when the
    * ranks run on Spark (threads of one JVM share one copy, so there sharding saves nothing).
@@ -181,34 +149,12 @@ public record DataConfig(
     };
   }
 
-  /** A config without a Spark source. */
-  public DataConfig(
-      Format format,
-      String dir,
-      String train,
-      String test,
-      int labelColumn,
-      int numClasses,
-      boolean shuffle,
-      Normalize normalize,
-      List<Integer> shape,
-      int limitTrain,
-      int limitTest,
-      Synthetic synthetic) {
-    this(
-        format,
-        dir,
-        train,
-        test,
-        labelColumn,
-        numClasses,
-        shuffle,
-        normalize,
-        shape,
-        limitTrain,
-        limitTest,
-        synthetic,
-        Spark.NONE);
+  /**
+   * The data keys of {@code settings} over the defaults of every key, for programs and tests that
+   * run without a job file, e.g. {@code DataConfig.of(DataKeys.FORMAT.is(Format.SYNTHETIC))}.
+   */
+  public static DataConfig of(Setting... settings) {
+    return from(new ConfigReader(ConfigKeys.defaultsWith(settings)));
   }
 
   /** Reads and validates every {@code data.*} key. */
