@@ -51,9 +51,6 @@ public record DataConfig(
     int shardOffHeapMaxMb,
     boolean prefetch) {
 
-  /** Default of {@code data.shard.offheap_max_mb}. */
-  public static final int DEFAULT_SHARD_OFFHEAP_MAX_MB = 512;
-
   /** {@code data.placement}. */
   public enum Placement {
     /** shard for a Spark source trained on Spark, replicate otherwise. */

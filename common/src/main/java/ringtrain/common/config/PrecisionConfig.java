@@ -35,9 +35,14 @@ public record PrecisionConfig(
     PrecisionKeys.GROWTH_INTERVAL.check(growthInterval);
   }
 
-  /** fp32/bf16/fp16 with GradScaler's defaults and the automatic mode. */
+  /** fp32/bf16/fp16 with the default loss scaling (GradScaler's) and mode. */
   public PrecisionConfig(Precision compute, Precision comm) {
-    this(compute, comm, 65536.0, 2000, Mode.AUTO);
+    this(
+        compute,
+        comm,
+        PrecisionKeys.LOSS_SCALE_INIT.defaultValue(),
+        PrecisionKeys.GROWTH_INTERVAL.defaultValue(),
+        PrecisionKeys.MODE.defaultValue());
   }
 
   public static PrecisionConfig from(ConfigReader r) {

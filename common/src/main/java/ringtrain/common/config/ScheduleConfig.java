@@ -84,7 +84,7 @@ public record ScheduleConfig(
     ScheduleKeys.POWER.check(power);
   }
 
-  /** The schedule of the nine keys before warmup_epochs and power (no epoch warmup, power 2). */
+  /** The schedule of the nine keys before warmup_epochs and power, those two at their defaults. */
   public ScheduleConfig(
       Name name,
       long warmupSteps,
@@ -105,8 +105,8 @@ public record ScheduleConfig(
         divFactor,
         finalDivFactor,
         decayFraction,
-        0,
-        2);
+        ScheduleKeys.WARMUP_EPOCHS.defaultValue(),
+        ScheduleKeys.POWER.defaultValue());
   }
 
   /**

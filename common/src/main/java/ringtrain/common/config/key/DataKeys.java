@@ -1,7 +1,6 @@
 package ringtrain.common.config.key;
 
 import java.util.List;
-import ringtrain.common.config.DataConfig;
 import ringtrain.common.config.DataConfig.Format;
 import ringtrain.common.config.DataConfig.Normalize;
 import ringtrain.common.config.DataConfig.Placement;
@@ -112,7 +111,7 @@ public final class DataKeys {
       ConfigKey.of(
           "data.shard.offheap_max_mb",
           ValueType.INT,
-          DataConfig.DEFAULT_SHARD_OFFHEAP_MAX_MB,
+          512,
           "A shard up to this many MiB lives off-heap; a larger one is memory-mapped.",
           Check.atLeast(0));
 
