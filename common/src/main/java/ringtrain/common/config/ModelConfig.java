@@ -1,7 +1,9 @@
 package ringtrain.common.config;
 
 import java.util.List;
+import ringtrain.common.config.key.ConfigKeys;
 import ringtrain.common.config.key.ModelKeys;
+import ringtrain.common.config.key.Setting;
 import ringtrain.common.error.ConfigException;
 
 /**
@@ -62,28 +64,12 @@ public record ModelConfig(
     cnnChannels = List.copyOf(cnnChannels);
   }
 
-  /** A built-in network. */
-  public ModelConfig(
-      Type type,
-      List<Integer> hidden,
-      Activation activation,
-      double dropout,
-      List<Integer> cnnChannels,
-      int cnnKernel,
-      int depth,
-      int width) {
-    this(type, hidden, activation, dropout, cnnChannels, cnnKernel, depth, width, "", "", "");
-  }
-
-  /** An mlp or cnn (no deep_mlp sizes). */
-  public ModelConfig(
-      Type type,
-      List<Integer> hidden,
-      Activation activation,
-      double dropout,
-      List<Integer> cnnChannels,
-      int cnnKernel) {
-    this(type, hidden, activation, dropout, cnnChannels, cnnKernel, 0, 0);
+  /**
+   * The model keys of {@code settings} over the defaults of every key, for programs and tests that
+   * run without a job file, e.g. {@code ModelConfig.of(ModelKeys.HIDDEN.is(List.of(8)))}.
+   */
+  public static ModelConfig of(Setting... settings) {
+    return from(new ConfigReader(ConfigKeys.defaultsWith(settings)));
   }
 
   /** The hidden-layer widths the network is built with. */
