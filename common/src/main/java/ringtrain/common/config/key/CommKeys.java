@@ -72,7 +72,11 @@ public final class CommKeys {
           ValueType.INT,
           CommConfig.AUTO_WINDOW,
           "Receiver window in KiB; 0 = half the socket buffer, at most half a term.",
-          Check.atLeast(0));
+          Check.atLeast(0),
+          // Half the largest term; the record checks it against the configured term and MTU.
+          Check.that(
+              kb -> kb <= 1 << 19,
+              "is invalid; use 0 (auto) or from one MTU to half of term_length_kb"));
 
   public static final ConfigKey<Integer> RETRANSMIT_LINGER_US =
       ConfigKey.of(
