@@ -26,7 +26,6 @@ import ringtrain.bench.BenchCli;
 import ringtrain.bench.Medians;
 import ringtrain.bench.ProcessLines;
 import ringtrain.bench.netlab.NetLab;
-import ringtrain.common.config.CommConfig;
 import ringtrain.common.error.UserException;
 
 /**
@@ -176,7 +175,7 @@ public final class AllReduceBenchmark implements Callable<Integer> {
       }
     }
     try {
-      BenchRank.withOverrides(CommConfig.defaults(), aeron.isEmpty() ? "-" : aeron);
+      BenchRank.fromAeronFlag(aeron.isEmpty() ? "-" : aeron);
     } catch (RuntimeException e) {
       throw new UserException("--aeron " + aeron + ": " + e.getMessage());
     }

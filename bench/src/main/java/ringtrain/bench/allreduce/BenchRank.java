@@ -10,10 +10,15 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import ringtrain.bench.Medians;
 import ringtrain.common.config.CommConfig;
+import ringtrain.common.config.key.CommKeys;
+import ringtrain.common.config.key.ConfigKey;
+import ringtrain.common.config.key.Setting;
 import ringtrain.worker.comm.AeronRing;
 import ringtrain.worker.comm.ReduceOp;
 import ringtrain.worker.comm.RingJob;
@@ -62,8 +67,7 @@ public final class BenchRank {
     long maxBytes = Long.parseLong(args[3]);
     List<WireDtype> dtypes = Arrays.stream(args[4].split(",")).map(WireDtype::parse).toList();
     long p2pBytes = Long.parseLong(args[5]);
-    CommConfig config =
-        withOverrides(CommConfig.defaults(), args[6]).withTimeout(Duration.ofSeconds(60));
+    CommConfig config = fromAeronFlag(args[6], CommKeys.TIMEOUT.is(Duration.ofSeconds(60)));
     int fixedIterations = Integer.parseInt(args[7]);
     int warmup = Integer.parseInt(args[8]);
     try (AeronRing ring = AeronRing.bind(config, new RingJob(1, 0, rank, world), "bench", 0)) {
@@ -178,56 +182,43 @@ public final class BenchRank {
     return step;
   }
 
+  /** The short names of {@code --aeron} and the keys they set. */
+  private static final Map<String, ConfigKey<?>> AERON_FLAG_KEYS =
+      Map.of(
+          "idle", CommKeys.IDLE,
+          "threading", CommKeys.THREADING,
+          "term_kb", CommKeys.TERM_LENGTH_KB,
+          "mtu", CommKeys.MTU,
+          "socket_kb", CommKeys.SOCKET_BUFFER_KB,
+          "dir", CommKeys.DIR,
+          "transport", CommKeys.TRANSPORT,
+          "bind_host", CommKeys.BIND_HOST,
+          "window_kb", CommKeys.WINDOW_KB,
+          "linger_us", CommKeys.RETRANSMIT_LINGER_US);
+
   /**
-   * Applies {@code idle=..,threading=..,term_kb=..,mtu=..,socket_kb=..,dir=..,transport=..,
-   * bind_host=..,window_kb=..,linger_us=..} to {@code c}; a malformed or unknown setting throws
-   * IllegalArgumentException.
+   * The comm settings of {@code idle=..,threading=..,term_kb=..,mtu=..,socket_kb=..,dir=..,
+   * transport=..,bind_host=..,window_kb=..,linger_us=..} ({@code -} for none) over {@code base} and
+   * the defaults, each value checked by its key's entry: a malformed or unknown setting throws
+   * IllegalArgumentException, a refused value the entry's ConfigException.
    */
-  static CommConfig withOverrides(CommConfig c, String overrides) {
-    if (overrides.equals("-")) {
-      return c;
-    }
-    String idle = c.idle();
-    String threading = c.threading();
-    int term = c.termLength();
-    int mtu = c.mtu();
-    int socket = c.socketBufferBytes();
-    String dir = c.dir();
-    String transport = c.transport();
-    String bindHost = c.bindHost();
-    int window = c.windowBytes();
-    long linger = c.retransmitLingerNs();
-    for (String kv : overrides.split(",")) {
-      String[] p = kv.split("=", 2);
-      if (p.length != 2) {
-        throw new IllegalArgumentException(kv + " is not key=value");
-      }
-      switch (p[0]) {
-        case "idle" -> idle = p[1];
-        case "threading" -> threading = p[1];
-        case "term_kb" -> term = Integer.parseInt(p[1]) * 1024;
-        case "mtu" -> mtu = Integer.parseInt(p[1]);
-        case "socket_kb" -> socket = Integer.parseInt(p[1]) * 1024;
-        case "dir" -> dir = p[1];
-        case "transport" -> transport = p[1];
-        case "bind_host" -> bindHost = p[1];
-        case "window_kb" -> window = Integer.parseInt(p[1]) * 1024;
-        case "linger_us" -> linger = Long.parseLong(p[1]) * 1000;
-        default -> throw new IllegalArgumentException("unknown --aeron key " + p[0]);
+  static CommConfig fromAeronFlag(String overrides, Setting... base) {
+    List<Setting> settings = new ArrayList<>(List.of(base));
+    if (!overrides.equals("-")) {
+      for (String kv : overrides.split(",")) {
+        String[] p = kv.split("=", 2);
+        if (p.length != 2) {
+          throw new IllegalArgumentException(kv + " is not key=value");
+        }
+        ConfigKey<?> key = AERON_FLAG_KEYS.get(p[0]);
+        if (key == null) {
+          throw new IllegalArgumentException("unknown --aeron key " + p[0]);
+        }
+        // Typesafe Config converts the text to the key's type when the entry reads it.
+        settings.add(new Setting(key.key(), p[1]));
       }
     }
-    if (!CommConfig.IDLE_STRATEGIES.contains(idle)
-        || !CommConfig.THREADING_MODES.contains(threading)) {
-      throw new IllegalArgumentException(
-          "idle is one of "
-              + String.join(", ", CommConfig.IDLE_STRATEGIES)
-              + "; threading one of "
-              + String.join(", ", CommConfig.THREADING_MODES));
-    }
-    return new CommConfig(
-            c.timeout(), c.bucketMb(), mtu, socket, term, threading, idle, bindHost, dir)
-        .withTransport(transport)
-        .withLossRecovery(window, linger);
+    return CommConfig.of(settings.toArray(Setting[]::new));
   }
 
   /** CPU time of the ring's own thread and of the whole process, in nanoseconds. */

@@ -33,6 +33,7 @@ import ringtrain.common.bench.Benchmark;
 import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.DataConfig;
 import ringtrain.common.config.JobConfig;
+import ringtrain.common.config.key.DataKeys;
 import ringtrain.driver.config.ConfigLoader;
 import ringtrain.driver.launch.ClusterConfig;
 import ringtrain.driver.launch.SparkLauncher;
@@ -227,19 +228,8 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
   private static void exportFashion(String to) {
     TrainTest raw =
         DatasetLoader.load(
-            new DataConfig(
-                DataConfig.Format.IDX,
-                FASHION,
-                "",
-                "",
-                0,
-                10,
-                true,
-                DataConfig.Normalize.NONE,
-                List.of(),
-                0,
-                0,
-                new DataConfig.Synthetic(1, 1, 1, 0.0)),
+            DataConfig.of(
+                DataKeys.DIR.is(FASHION), DataKeys.NORMALIZE.is(DataConfig.Normalize.NONE)),
             0);
     SparkSession spark =
         SparkSession.builder()

@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import ringtrain.common.config.CommConfig;
+import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.JobConfig;
+import ringtrain.common.config.key.CommKeys;
+import ringtrain.common.config.key.ConfigKeys;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.driver.config.ConfigLoader;
 import ringtrain.worker.comm.AeronRing;
@@ -61,7 +64,10 @@ public final class LabTrainRank {
     List<String> base = new ArrayList<>(Arrays.asList(args).subList(4, args.length));
     JobConfig baseJob = JobConfig.from(ConfigLoader.load(conf, base));
     TrainTest data = DatasetLoader.load(baseJob.data(), baseJob.train().seed());
-    CommConfig comm = baseJob.comm().withBindHost(host);
+    CommConfig comm =
+        CommConfig.from(
+            new ConfigReader(
+                ConfigKeys.with(ConfigLoader.load(conf, base), CommKeys.BIND_HOST.is(host))));
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     Collective ring;

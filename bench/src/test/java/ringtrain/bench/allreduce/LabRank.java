@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import ringtrain.common.config.CommConfig;
+import ringtrain.common.config.key.CommKeys;
 import ringtrain.worker.comm.AeronRing;
 import ringtrain.worker.comm.ReduceOp;
 import ringtrain.worker.comm.RingJob;
@@ -54,9 +55,9 @@ public final class LabRank {
     int rank = Integer.parseInt(args[0]);
     int world = Integer.parseInt(args[1]);
     CommConfig config =
-        CommConfig.defaults()
-            .withBindHost(args[2])
-            .withTimeout(Duration.ofSeconds(Long.parseLong(args[3])));
+        CommConfig.of(
+            CommKeys.BIND_HOST.is(args[2]),
+            CommKeys.TIMEOUT.is(Duration.ofSeconds(Long.parseLong(args[3]))));
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     if (args.length > 5 && args[4].equals("rounds")) {

@@ -2,11 +2,15 @@ package ringtrain.common.config;
 
 import java.time.Duration;
 import java.util.List;
+import ringtrain.common.config.key.CommKeys;
+import ringtrain.common.config.key.ConfigKeys;
+import ringtrain.common.config.key.Setting;
 import ringtrain.common.error.ConfigException;
 
 /**
  * The {@code comm} block: deadlines, bucket size and the Aeron transport settings of the ring
- * all-reduce. Validated once in {@link #from(ConfigReader)}; afterwards every value is trusted.
+ * all-reduce. Each key's default, doc and check is its entry in {@link CommKeys}; validated once,
+ * when the record is made; afterwards every value is trusted.
  *
  * @param timeout every collective wait ends after this long without progress
  * @param bucketMb gradient bucket size in MiB
@@ -57,35 +61,23 @@ public record CommConfig(
   /** Default of {@code comm.aeron.window_kb}: half the socket buffer (see reference.conf). */
   public static final int AUTO_WINDOW = 0;
 
-  /** Default of {@code comm.aeron.retransmit_linger_us}, in nanoseconds. */
-  public static final long DEFAULT_RETRANSMIT_LINGER_NS = 10_000_000L;
-
+  /**
+   * Checks every field with its entry in {@link CommKeys} (sizes in the keys' KiB and
+   * microseconds), then what relates several fields.
+   */
   public CommConfig {
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new ConfigException("comm.timeout = " + timeout + " must be > 0");
-    }
-    if (bucketMb < 1) {
-      throw new ConfigException("comm.bucket_mb = " + bucketMb + " is too small; it must be >= 1");
-    }
-    if (mtu < 1408 || mtu > MAX_MTU || mtu % 32 != 0) {
-      throw new ConfigException(
-          "comm.aeron.mtu = " + mtu + " is invalid; use a multiple of 32 in [1408, 65504]");
-    }
-    if (socketBufferBytes < 65536) {
-      throw new ConfigException(
-          "comm.aeron.socket_buffer_kb = "
-              + socketBufferBytes / 1024
-              + " is too small; it must be >= 64");
-    }
-    if (!transport.equals("udp") && !transport.equals("ipc")) {
-      throw new ConfigException(
-          "comm.aeron.transport = " + transport + " is invalid; use udp or ipc");
-    }
-    if (Integer.bitCount(termLength) != 1 || termLength < 65536 || termLength > (1 << 30)) {
-      throw new ConfigException(
-          "comm.aeron.term_length_kb = "
-              + termLength / 1024
-              + " is invalid; use a power of two from 64 to 1048576");
+    CommKeys.TIMEOUT.check(timeout);
+    CommKeys.BUCKET_MB.check(bucketMb);
+    CommKeys.MTU.check(mtu);
+    CommKeys.SOCKET_BUFFER_KB.check((long) socketBufferBytes / 1024);
+    CommKeys.TERM_LENGTH_KB.check((long) termLength / 1024);
+    CommKeys.THREADING.check(threading);
+    CommKeys.IDLE.check(idle);
+    CommKeys.TRANSPORT.check(transport);
+    CommKeys.WINDOW_KB.check(windowBytes / 1024);
+    CommKeys.RETRANSMIT_LINGER_US.check(Math.toIntExact(retransmitLingerNs / 1000));
+    if (socketBufferBytes % 1024 != 0 || termLength % 1024 != 0 || windowBytes % 1024 != 0) {
+      throw new IllegalArgumentException("comm sizes are whole KiB, as their keys give them");
     }
     if (windowBytes != AUTO_WINDOW && (windowBytes < mtu || windowBytes > termLength / 2)) {
       throw new ConfigException(
@@ -95,151 +87,43 @@ public record CommConfig(
               + mtu
               + " bytes) to half of term_length_kb");
     }
-    if (retransmitLingerNs < 1000 || retransmitLingerNs > 1_000_000_000L) {
-      throw new ConfigException(
-          "comm.aeron.retransmit_linger_us = "
-              + retransmitLingerNs / 1000
-              + " is invalid; use 1 to 1000000");
-    }
-  }
-
-  /** The settings without overlap of communication and backward. */
-  public CommConfig(
-      Duration timeout,
-      int bucketMb,
-      int mtu,
-      int socketBufferBytes,
-      int termLength,
-      String threading,
-      String idle,
-      String bindHost,
-      String dir) {
-    this(
-        timeout,
-        bucketMb,
-        mtu,
-        socketBufferBytes,
-        termLength,
-        threading,
-        idle,
-        bindHost,
-        dir,
-        false,
-        "udp",
-        AUTO_WINDOW,
-        DEFAULT_RETRANSMIT_LINGER_NS);
   }
 
   /** Reads and validates the {@code comm} block. */
   public static CommConfig from(ConfigReader r) {
     return new CommConfig(
-        r.duration("comm.timeout"),
-        r.atLeast("comm.bucket_mb", 1),
-        r.integer("comm.aeron.mtu"),
-        r.kibibytes("comm.aeron.socket_buffer_kb", 64, MAX_SOCKET_BUFFER_KB),
-        r.kibibytes("comm.aeron.term_length_kb", 64, 1 << 20),
-        r.oneOf("comm.aeron.threading", THREADING_MODES.toArray(String[]::new)),
-        r.oneOf("comm.aeron.idle", IDLE_STRATEGIES.toArray(String[]::new)),
-        r.string("comm.aeron.bind_host"),
-        r.string("comm.aeron.dir"),
-        r.bool("comm.overlap"),
-        r.oneOf("comm.aeron.transport", "udp", "ipc"),
-        Math.multiplyExact(r.atLeast("comm.aeron.window_kb", 0), 1024),
-        Math.multiplyExact((long) r.atLeast("comm.aeron.retransmit_linger_us", 1), 1000L));
+        CommKeys.TIMEOUT.read(r),
+        CommKeys.BUCKET_MB.read(r),
+        CommKeys.MTU.read(r),
+        Math.toIntExact(CommKeys.SOCKET_BUFFER_KB.read(r) * 1024),
+        Math.toIntExact(CommKeys.TERM_LENGTH_KB.read(r) * 1024),
+        CommKeys.THREADING.read(r),
+        CommKeys.IDLE.read(r),
+        CommKeys.BIND_HOST.read(r),
+        CommKeys.DIR.read(r),
+        CommKeys.OVERLAP.read(r),
+        CommKeys.TRANSPORT.read(r),
+        Math.multiplyExact(CommKeys.WINDOW_KB.read(r), 1024),
+        CommKeys.RETRANSMIT_LINGER_US.read(r) * 1000L);
   }
 
   /**
-   * The defaults of conf/reference.conf, for programs that run without a job config (benchmarks,
-   * rank processes of tests); a test keeps the two in step.
+   * The comm settings of {@code settings} over the defaults of every key, for programs that run
+   * without a job file (benchmarks, rank processes of tests), e.g. {@code
+   * CommConfig.of(CommKeys.TIMEOUT.is(Duration.ofSeconds(5)), CommKeys.TRANSPORT.is("ipc"))}.
    */
+  public static CommConfig of(Setting... settings) {
+    return from(new ConfigReader(ConfigKeys.defaultsWith(settings)));
+  }
+
+  /** Every comm key at its default (the defaults of conf/reference.conf, a test checks). */
   public static CommConfig defaults() {
-    return new CommConfig(
-        Duration.ofSeconds(60),
-        25,
-        MAX_MTU,
-        4 << 20,
-        16 << 20,
-        "shared",
-        "adaptive",
-        "127.0.0.1",
-        "");
+    return of();
   }
 
   /** Bucket size in bytes. */
   public long bucketBytes() {
     return (long) bucketMb << 20;
-  }
-
-  /** The same settings with another timeout (tests and benchmarks). */
-  public CommConfig withTimeout(Duration newTimeout) {
-    return new CommConfig(
-        newTimeout,
-        bucketMb,
-        mtu,
-        socketBufferBytes,
-        termLength,
-        threading,
-        idle,
-        bindHost,
-        dir,
-        overlap,
-        transport,
-        windowBytes,
-        retransmitLingerNs);
-  }
-
-  /** The same settings bound to another host address (comm.aeron.bind_host = auto). */
-  public CommConfig withBindHost(String host) {
-    return new CommConfig(
-        timeout,
-        bucketMb,
-        mtu,
-        socketBufferBytes,
-        termLength,
-        threading,
-        idle,
-        host,
-        dir,
-        overlap,
-        transport,
-        windowBytes,
-        retransmitLingerNs);
-  }
-
-  /** The same settings over another transport, udp or ipc (tests and benchmarks). */
-  public CommConfig withTransport(String newTransport) {
-    return new CommConfig(
-        timeout,
-        bucketMb,
-        mtu,
-        socketBufferBytes,
-        termLength,
-        threading,
-        idle,
-        bindHost,
-        dir,
-        overlap,
-        newTransport,
-        windowBytes,
-        retransmitLingerNs);
-  }
-
-  /** The same settings with another receiver window and retransmit linger (benchmarks). */
-  public CommConfig withLossRecovery(int newWindowBytes, long newRetransmitLingerNs) {
-    return new CommConfig(
-        timeout,
-        bucketMb,
-        mtu,
-        socketBufferBytes,
-        termLength,
-        threading,
-        idle,
-        bindHost,
-        dir,
-        overlap,
-        transport,
-        newWindowBytes,
-        newRetransmitLingerNs);
   }
 
   /**
@@ -255,23 +139,5 @@ public record CommConfig(
   /** Whether ranks talk through one shared media driver per host (aeron:ipc). */
   public boolean ipc() {
     return transport.equals("ipc");
-  }
-
-  /** The same settings with overlap switched on or off (benchmarks). */
-  public CommConfig withOverlap(boolean on) {
-    return new CommConfig(
-        timeout,
-        bucketMb,
-        mtu,
-        socketBufferBytes,
-        termLength,
-        threading,
-        idle,
-        bindHost,
-        dir,
-        on,
-        transport,
-        windowBytes,
-        retransmitLingerNs);
   }
 }

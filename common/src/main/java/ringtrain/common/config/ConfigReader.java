@@ -12,8 +12,9 @@ import java.util.function.Supplier;
 import ringtrain.common.error.ConfigException;
 
 /**
- * Typed, validating access to a resolved config. Every failure becomes one {@link ConfigException}
- * line naming the key, the value found and what would be accepted.
+ * Typed access to a resolved config: a missing key or a value of the wrong type becomes one {@link
+ * ConfigException} line naming the key, the value found and what would be accepted. What a value
+ * must satisfy beyond its type is the {@link ringtrain.common.config.key.Check} of its entry.
  */
 public final class ConfigReader {
   private final Config config;
@@ -71,8 +72,12 @@ public final class ConfigReader {
     return read(key, "a list of integers such as [256, 128]", () -> config.getIntList(key));
   }
 
+  public List<String> strings(String key) {
+    return read(key, "a list of strings such as [\"a\", \"b\"]", () -> config.getStringList(key));
+  }
+
   /** Reads a string that must be one of {@code allowed} (case-insensitive), returned lower-case. */
-  public String oneOf(String key, String... allowed) {
+  private String oneOf(String key, String... allowed) {
     String value = string(key).trim().toLowerCase(Locale.ROOT);
     if (!Arrays.asList(allowed).contains(value)) {
       throw new ConfigException(
@@ -90,67 +95,6 @@ public final class ConfigReader {
     }
     String value = oneOf(key, names);
     return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-  }
-
-  public int atLeast(String key, int min) {
-    int value = integer(key);
-    if (value < min) {
-      throw new ConfigException(key + " = " + value + " is too small; it must be >= " + min);
-    }
-    return value;
-  }
-
-  public long atLeast(String key, long min) {
-    long value = longValue(key);
-    if (value < min) {
-      throw new ConfigException(key + " = " + value + " is too small; it must be >= " + min);
-    }
-    return value;
-  }
-
-  public double atLeast(String key, double min) {
-    double value = number(key);
-    if (value < min) {
-      throw new ConfigException(key + " = " + value + " is too small; it must be >= " + min);
-    }
-    return value;
-  }
-
-  /**
-   * Reads a size written in KiB and returns it in bytes, refusing values below {@code minKib} or
-   * above {@code maxKib} with a message naming the key: the bytes must fit the int the transport
-   * takes, where {@code kib * 1024} would otherwise overflow.
-   */
-  public int kibibytes(String key, int minKib, int maxKib) {
-    long kib = longValue(key);
-    return Math.toIntExact(checkedKib(key, kib, minKib, maxKib) * 1024L);
-  }
-
-  /** The range check of {@link #kibibytes}, for values read elsewhere. */
-  public static long checkedKib(String key, long kib, long minKib, long maxKib) {
-    if (kib < minKib || kib > maxKib) {
-      throw new ConfigException(
-          key + " = " + kib + " is out of range; it must be >= " + minKib + " and <= " + maxKib);
-    }
-    return kib;
-  }
-
-  public double positive(String key) {
-    double value = number(key);
-    if (value <= 0) {
-      throw new ConfigException(key + " = " + value + " must be > 0");
-    }
-    return value;
-  }
-
-  /** Reads a number in the half-open range {@code [low, high)}. */
-  public double inRange(String key, double low, double high) {
-    double value = number(key);
-    if (value < low || value >= high) {
-      throw new ConfigException(
-          key + " = " + value + " is out of range; it must be >= " + low + " and < " + high);
-    }
-    return value;
   }
 
   private <T> T read(String key, String expected, Supplier<T> getter) {

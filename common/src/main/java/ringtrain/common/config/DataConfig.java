@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import ringtrain.common.config.key.ConfigKeys;
+import ringtrain.common.config.key.DataKeys;
+import ringtrain.common.config.key.Setting;
 import ringtrain.common.error.ConfigException;
 
 /**
@@ -47,9 +50,6 @@ public record DataConfig(
     Placement placement,
     int shardOffHeapMaxMb,
     boolean prefetch) {
-
-  /** Default of {@code data.shard.offheap_max_mb}. */
-  public static final int DEFAULT_SHARD_OFFHEAP_MAX_MB = 512;
 
   /** {@code data.placement}. */
   public enum Placement {
@@ -132,40 +132,6 @@ public record DataConfig(
     shape = List.copyOf(shape);
   }
 
-  /** A config with the default placement ({@code auto}) and prefetching. */
-  public DataConfig(
-      Format format,
-      String dir,
-      String train,
-      String test,
-      int labelColumn,
-      int numClasses,
-      boolean shuffle,
-      Normalize normalize,
-      List<Integer> shape,
-      int limitTrain,
-      int limitTest,
-      Synthetic synthetic,
-      Spark spark) {
-    this(
-        format,
-        dir,
-        train,
-        test,
-        labelColumn,
-        numClasses,
-        shuffle,
-        normalize,
-        shape,
-        limitTrain,
-        limitTest,
-        synthetic,
-        spark,
-        Placement.AUTO,
-        DEFAULT_SHARD_OFFHEAP_MAX_MB,
-        true);
-  }
-
   /**
    * Whether the ranks train on shards: {@code shard}, or {@code auto} with a Spark source when the
    * ranks run on Spark (threads of one JVM share one copy, so there sharding saves nothing).
@@ -180,55 +146,33 @@ public record DataConfig(
     };
   }
 
-  /** A config without a Spark source. */
-  public DataConfig(
-      Format format,
-      String dir,
-      String train,
-      String test,
-      int labelColumn,
-      int numClasses,
-      boolean shuffle,
-      Normalize normalize,
-      List<Integer> shape,
-      int limitTrain,
-      int limitTest,
-      Synthetic synthetic) {
-    this(
-        format,
-        dir,
-        train,
-        test,
-        labelColumn,
-        numClasses,
-        shuffle,
-        normalize,
-        shape,
-        limitTrain,
-        limitTest,
-        synthetic,
-        Spark.NONE);
+  /**
+   * The data keys of {@code settings} over the defaults of every key, for programs and tests that
+   * run without a job file, e.g. {@code DataConfig.of(DataKeys.FORMAT.is(Format.SYNTHETIC))}.
+   */
+  public static DataConfig of(Setting... settings) {
+    return from(new ConfigReader(ConfigKeys.defaultsWith(settings)));
   }
 
   /** Reads and validates every {@code data.*} key. */
   public static DataConfig from(ConfigReader r) {
-    Format format = r.enumValue("data.format", Format.class);
-    String dir = LocalPaths.localOrHadoop("data.dir", r.string("data.dir"));
-    String train = LocalPaths.localOrHadoop("data.train", r.string("data.train"));
-    String test = LocalPaths.localOrHadoop("data.test", r.string("data.test"));
-    int labelColumn = r.atLeast("data.label_column", 0);
-    int numClasses = r.atLeast("data.num_classes", 2);
-    boolean shuffle = r.bool("data.shuffle");
-    Normalize normalize = r.enumValue("data.normalize", Normalize.class);
-    List<Integer> shape = r.integers("data.shape");
-    int limitTrain = r.atLeast("data.limit_train", 0);
-    int limitTest = r.atLeast("data.limit_test", 0);
+    Format format = DataKeys.FORMAT.read(r);
+    String dir = LocalPaths.localOrHadoop(DataKeys.DIR.key(), DataKeys.DIR.read(r));
+    String train = LocalPaths.localOrHadoop(DataKeys.TRAIN.key(), DataKeys.TRAIN.read(r));
+    String test = LocalPaths.localOrHadoop(DataKeys.TEST.key(), DataKeys.TEST.read(r));
+    int labelColumn = DataKeys.LABEL_COLUMN.read(r);
+    int numClasses = DataKeys.NUM_CLASSES.read(r);
+    boolean shuffle = DataKeys.SHUFFLE.read(r);
+    Normalize normalize = DataKeys.NORMALIZE.read(r);
+    List<Integer> shape = DataKeys.SHAPE.read(r);
+    int limitTrain = DataKeys.LIMIT_TRAIN.read(r);
+    int limitTest = DataKeys.LIMIT_TEST.read(r);
     Synthetic synthetic =
         new Synthetic(
-            r.atLeast("data.synthetic.train_examples", 1),
-            r.atLeast("data.synthetic.test_examples", 1),
-            r.atLeast("data.synthetic.features", 1),
-            r.atLeast("data.synthetic.noise", 0.0));
+            DataKeys.SYNTHETIC_TRAIN_EXAMPLES.read(r),
+            DataKeys.SYNTHETIC_TEST_EXAMPLES.read(r),
+            DataKeys.SYNTHETIC_FEATURES.read(r),
+            DataKeys.SYNTHETIC_NOISE.read(r));
 
     if (format == Format.IDX && dir.isBlank()) {
       throw new ConfigException(
@@ -258,8 +202,8 @@ public record DataConfig(
                 + " is also listed in data.features; a column cannot be both");
       }
     }
-    Placement placement = r.enumValue("data.placement", Placement.class);
-    int shardOffHeapMaxMb = r.atLeast("data.shard.offheap_max_mb", 0);
+    Placement placement = DataKeys.PLACEMENT.read(r);
+    int shardOffHeapMaxMb = DataKeys.SHARD_OFFHEAP_MAX_MB.read(r);
     checkShape(shape);
     if (format == Format.SYNTHETIC) {
       checkShapeMatches(shape, synthetic.features(), "data.synthetic.features");
@@ -280,12 +224,12 @@ public record DataConfig(
         spark,
         placement,
         shardOffHeapMaxMb,
-        r.bool("data.prefetch"));
+        DataKeys.PREFETCH.read(r));
   }
 
   private static Spark spark(ConfigReader r) {
     Map<String, String> options = new LinkedHashMap<>();
-    for (String entry : r.config().getStringList("data.spark.options")) {
+    for (String entry : DataKeys.SPARK_OPTIONS.read(r)) {
       int eq = entry.indexOf('=');
       if (eq <= 0) {
         throw new ConfigException(
@@ -295,7 +239,7 @@ public record DataConfig(
       }
       options.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
     }
-    String format = r.string("data.spark.format").trim();
+    String format = DataKeys.SPARK_FORMAT.read(r).trim();
     if (format.isEmpty()) {
       throw new ConfigException(
           "data.spark.format is empty; set it to a Spark data source such as parquet, orc, csv");
@@ -303,10 +247,10 @@ public record DataConfig(
     return new Spark(
         format,
         options,
-        LocalPaths.localOrHadoop("data.path", r.string("data.path").trim()),
-        LocalPaths.localOrHadoop("data.test_path", r.string("data.test_path").trim()),
-        r.config().getStringList("data.features").stream().map(String::trim).toList(),
-        r.string("data.label").trim());
+        LocalPaths.localOrHadoop(DataKeys.PATH.key(), DataKeys.PATH.read(r).trim()),
+        LocalPaths.localOrHadoop(DataKeys.TEST_PATH.key(), DataKeys.TEST_PATH.read(r).trim()),
+        DataKeys.FEATURES.read(r).stream().map(String::trim).toList(),
+        DataKeys.LABEL.read(r).trim());
   }
 
   private static void requireSparkKey(String key, String value, String what) {

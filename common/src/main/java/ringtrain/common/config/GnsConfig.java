@@ -1,6 +1,6 @@
 package ringtrain.common.config;
 
-import ringtrain.common.error.ConfigException;
+import ringtrain.common.config.key.GnsKeys;
 
 /**
  * The {@code gns.*} section: the gradient noise scale estimate (McCandlish et al. 2018, App. A.1).
@@ -11,12 +11,10 @@ import ringtrain.common.error.ConfigException;
 public record GnsConfig(double ema) {
 
   public GnsConfig {
-    if (!(ema >= 0 && ema < 1)) {
-      throw new ConfigException("gns.ema = " + ema + " is out of range; it must be >= 0 and < 1");
-    }
+    GnsKeys.EMA.check(ema);
   }
 
   public static GnsConfig from(ConfigReader r) {
-    return new GnsConfig(r.number("gns.ema"));
+    return new GnsConfig(GnsKeys.EMA.read(r));
   }
 }

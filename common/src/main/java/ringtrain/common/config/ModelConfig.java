@@ -1,6 +1,9 @@
 package ringtrain.common.config;
 
 import java.util.List;
+import ringtrain.common.config.key.ConfigKeys;
+import ringtrain.common.config.key.ModelKeys;
+import ringtrain.common.config.key.Setting;
 import ringtrain.common.error.ConfigException;
 
 /**
@@ -61,28 +64,12 @@ public record ModelConfig(
     cnnChannels = List.copyOf(cnnChannels);
   }
 
-  /** A built-in network. */
-  public ModelConfig(
-      Type type,
-      List<Integer> hidden,
-      Activation activation,
-      double dropout,
-      List<Integer> cnnChannels,
-      int cnnKernel,
-      int depth,
-      int width) {
-    this(type, hidden, activation, dropout, cnnChannels, cnnKernel, depth, width, "", "", "");
-  }
-
-  /** An mlp or cnn (no deep_mlp sizes). */
-  public ModelConfig(
-      Type type,
-      List<Integer> hidden,
-      Activation activation,
-      double dropout,
-      List<Integer> cnnChannels,
-      int cnnKernel) {
-    this(type, hidden, activation, dropout, cnnChannels, cnnKernel, 0, 0);
+  /**
+   * The model keys of {@code settings} over the defaults of every key, for programs and tests that
+   * run without a job file, e.g. {@code ModelConfig.of(ModelKeys.HIDDEN.is(List.of(8)))}.
+   */
+  public static ModelConfig of(Setting... settings) {
+    return from(new ConfigReader(ConfigKeys.defaultsWith(settings)));
   }
 
   /** The hidden-layer widths the network is built with. */
@@ -91,23 +78,21 @@ public record ModelConfig(
   }
 
   public static ModelConfig from(ConfigReader r) {
-    Type type = r.enumValue("model.type", Type.class);
-    List<Integer> hidden = r.integers("model.hidden");
-    positiveWidths("model.hidden", hidden);
-    Activation activation = r.enumValue("model.activation", Activation.class);
-    double dropout = r.inRange("model.dropout", 0.0, 1.0);
-    List<Integer> channels = r.integers("model.cnn.channels");
-    positiveWidths("model.cnn.channels", channels);
+    Type type = ModelKeys.TYPE.read(r);
+    List<Integer> hidden = ModelKeys.HIDDEN.read(r);
+    Activation activation = ModelKeys.ACTIVATION.read(r);
+    double dropout = ModelKeys.DROPOUT.read(r);
+    List<Integer> channels = ModelKeys.CNN_CHANNELS.read(r);
     if (type == Type.CNN && channels.isEmpty()) {
       throw new ConfigException(
           "model.cnn.channels is empty but model.type = cnn; give at least one channel count, e.g. [32, 64]");
     }
-    int kernel = r.atLeast("model.cnn.kernel", 1);
-    int depth = r.atLeast("model.depth", 1);
-    int width = r.atLeast("model.width", 1);
-    String file = r.string("model.file");
-    String zoo = r.string("model.zoo");
-    String network = r.string("model.network");
+    int kernel = ModelKeys.CNN_KERNEL.read(r);
+    int depth = ModelKeys.DEPTH.read(r);
+    int width = ModelKeys.WIDTH.read(r);
+    String file = ModelKeys.FILE.read(r);
+    String zoo = ModelKeys.ZOO.read(r);
+    String network = ModelKeys.NETWORK.read(r);
     if (type == Type.DL4J && file.isEmpty() == zoo.isEmpty() && network.isEmpty()) {
       throw new ConfigException(
           file.isEmpty()
@@ -124,14 +109,5 @@ public record ModelConfig(
     }
     return new ModelConfig(
         type, hidden, activation, dropout, channels, kernel, depth, width, file, zoo, network);
-  }
-
-  private static void positiveWidths(String key, List<Integer> widths) {
-    for (int w : widths) {
-      if (w < 1) {
-        throw new ConfigException(
-            key + " = " + widths + " holds " + w + "; every width must be >= 1");
-      }
-    }
   }
 }

@@ -1,12 +1,13 @@
 package ringtrain.common.config;
 
 import java.util.Locale;
+import ringtrain.common.config.key.OptimKeys;
 import ringtrain.common.error.ConfigException;
 
 /**
  * The {@code optim.*} keys: which optimizer, its hyperparameters, LR scaling for large batches and
- * gradient clipping. Every value is checked once, in the constructor, with a message naming its
- * key; after that the optimizer trusts it.
+ * gradient clipping. Every value is checked once, in the constructor, by its entry in {@link
+ * OptimKeys}; after that the optimizer trusts it.
  *
  * @param name optimizer algorithm ({@code optim.name})
  * @param lr peak learning rate at {@code baseBatch} ({@code optim.lr}), ≥ 0
@@ -79,60 +80,41 @@ public record OptimConfig(
     if (scaling == null) {
       throw new ConfigException("optim.scaling is missing; set it to linear, sqrt or none");
     }
-    atLeast("optim.lr", lr, 0);
-    if (baseBatch < 1) {
-      throw new ConfigException("optim.base_batch = " + baseBatch + " must be >= 1");
-    }
-    atLeast("optim.warmup_required_above", warmupRequiredAbove, 0);
-    unitInterval("optim.beta1", beta1);
-    unitInterval("optim.beta2", beta2);
-    if (!(eps > 0) || !Double.isFinite(eps)) {
-      throw new ConfigException("optim.eps = " + eps + " must be > 0 (e.g. 1e-8)");
-    }
-    atLeast("optim.weight_decay", weightDecay, 0);
-    unitInterval("optim.momentum", momentum);
+    OptimKeys.LR.check(lr);
+    OptimKeys.BASE_BATCH.check(baseBatch);
+    OptimKeys.WARMUP_REQUIRED_ABOVE.check(warmupRequiredAbove);
+    OptimKeys.BETA1.check(beta1);
+    OptimKeys.BETA2.check(beta2);
+    OptimKeys.EPS.check(eps);
+    OptimKeys.WEIGHT_DECAY.check(weightDecay);
+    OptimKeys.MOMENTUM.check(momentum);
     if (nesterov && name == Algorithm.MOMENTUM && momentum == 0) {
       throw new ConfigException(
           "optim.nesterov = true needs optim.momentum > 0; set a momentum or nesterov = false");
     }
-    unitInterval("optim.alpha", alpha);
-    if (!(trustCoefficient > 0) || !Double.isFinite(trustCoefficient)) {
-      throw new ConfigException(
-          "optim.trust_coefficient = " + trustCoefficient + " must be > 0 (e.g. 0.001)");
-    }
-    atLeast("optim.clip_norm", clipNorm, 0);
-    atLeast("optim.clip_value", clipValue, 0);
+    OptimKeys.ALPHA.check(alpha);
+    OptimKeys.TRUST_COEFFICIENT.check(trustCoefficient);
+    OptimKeys.CLIP_NORM.check(clipNorm);
+    OptimKeys.CLIP_VALUE.check(clipValue);
   }
 
   /** Reads and validates every {@code optim.*} key. */
   public static OptimConfig from(ConfigReader r) {
     return new OptimConfig(
-        r.enumValue("optim.name", Algorithm.class),
-        r.number("optim.lr"),
-        r.longValue("optim.base_batch"),
-        r.enumValue("optim.scaling", Scaling.class),
-        r.number("optim.warmup_required_above"),
-        r.number("optim.beta1"),
-        r.number("optim.beta2"),
-        r.number("optim.eps"),
-        r.number("optim.weight_decay"),
-        r.number("optim.momentum"),
-        r.bool("optim.nesterov"),
-        r.number("optim.alpha"),
-        r.number("optim.trust_coefficient"),
-        r.number("optim.clip_norm"),
-        r.number("optim.clip_value"));
-  }
-
-  private static void atLeast(String key, double value, double min) {
-    if (!(value >= min) || !Double.isFinite(value)) {
-      throw new ConfigException(key + " = " + value + " must be a finite number >= " + min);
-    }
-  }
-
-  private static void unitInterval(String key, double value) {
-    if (!(value >= 0 && value < 1)) {
-      throw new ConfigException(key + " = " + value + " is out of range; it must be >= 0 and < 1");
-    }
+        OptimKeys.NAME.read(r),
+        OptimKeys.LR.read(r),
+        OptimKeys.BASE_BATCH.read(r),
+        OptimKeys.SCALING.read(r),
+        OptimKeys.WARMUP_REQUIRED_ABOVE.read(r),
+        OptimKeys.BETA1.read(r),
+        OptimKeys.BETA2.read(r),
+        OptimKeys.EPS.read(r),
+        OptimKeys.WEIGHT_DECAY.read(r),
+        OptimKeys.MOMENTUM.read(r),
+        OptimKeys.NESTEROV.read(r),
+        OptimKeys.ALPHA.read(r),
+        OptimKeys.TRUST_COEFFICIENT.read(r),
+        OptimKeys.CLIP_NORM.read(r),
+        OptimKeys.CLIP_VALUE.read(r));
   }
 }

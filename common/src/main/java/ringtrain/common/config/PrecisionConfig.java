@@ -1,6 +1,6 @@
 package ringtrain.common.config;
 
-import ringtrain.common.error.ConfigException;
+import ringtrain.common.config.key.PrecisionKeys;
 
 /**
  * The {@code precision.*} section. Master weights and optimizer state are always FP32.
@@ -30,24 +30,27 @@ public record PrecisionConfig(
     EMULATED
   }
 
-  /** fp32/bf16/fp16 with GradScaler's defaults and the automatic mode. */
+  public PrecisionConfig {
+    PrecisionKeys.LOSS_SCALE_INIT.check(lossScaleInit);
+    PrecisionKeys.GROWTH_INTERVAL.check(growthInterval);
+  }
+
+  /** fp32/bf16/fp16 with the default loss scaling (GradScaler's) and mode. */
   public PrecisionConfig(Precision compute, Precision comm) {
-    this(compute, comm, 65536.0, 2000, Mode.AUTO);
+    this(
+        compute,
+        comm,
+        PrecisionKeys.LOSS_SCALE_INIT.defaultValue(),
+        PrecisionKeys.GROWTH_INTERVAL.defaultValue(),
+        PrecisionKeys.MODE.defaultValue());
   }
 
   public static PrecisionConfig from(ConfigReader r) {
-    double init = r.positive("precision.loss_scale.init");
-    if (Math.getExponent(init) < -126 || init != Math.scalb(1.0, Math.getExponent(init))) {
-      throw new ConfigException(
-          "precision.loss_scale.init = "
-              + init
-              + " is not a power of two; use one such as 65536 so scaling stays exact");
-    }
     return new PrecisionConfig(
-        r.enumValue("precision.compute", Precision.class),
-        r.enumValue("precision.comm", Precision.class),
-        init,
-        r.atLeast("precision.loss_scale.growth_interval", 1),
-        r.enumValue("precision.mode", Mode.class));
+        PrecisionKeys.COMPUTE.read(r),
+        PrecisionKeys.COMM.read(r),
+        PrecisionKeys.LOSS_SCALE_INIT.read(r),
+        PrecisionKeys.GROWTH_INTERVAL.read(r),
+        PrecisionKeys.MODE.read(r));
   }
 }

@@ -1,6 +1,6 @@
 package ringtrain.common.config;
 
-import ringtrain.common.error.ConfigException;
+import ringtrain.common.config.key.RematKeys;
 
 /**
  * The {@code remat.*} section: activation recomputation.
@@ -9,15 +9,12 @@ import ringtrain.common.error.ConfigException;
  */
 public record RematConfig(int segments) {
 
+  public RematConfig {
+    RematKeys.SEGMENTS.check(segments);
+  }
+
   public static RematConfig from(ConfigReader r) {
-    int segments = r.integer("remat.segments");
-    if (segments < -1) {
-      throw new ConfigException(
-          "remat.segments = "
-              + segments
-              + " is not valid; use 0 (off), -1 (√L) or a positive count");
-    }
-    return new RematConfig(segments);
+    return new RematConfig(RematKeys.SEGMENTS.read(r));
   }
 
   public boolean enabled() {

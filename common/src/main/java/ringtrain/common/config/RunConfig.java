@@ -1,5 +1,7 @@
 package ringtrain.common.config;
 
+import ringtrain.common.config.key.RunKeys;
+
 /**
  * The {@code run.*} section: how the run is named and how often it reports.
  *
@@ -9,11 +11,11 @@ package ringtrain.common.config;
 public record RunConfig(String name, int logEvery) {
 
   public static RunConfig from(ConfigReader r) {
-    String name = r.string("run.name").trim();
+    String name = RunKeys.NAME.read(r).trim();
     if (name.isEmpty()) {
       throw new ringtrain.common.error.ConfigException(
           "run.name is empty; give the run a name, e.g. --set run.name=fashion-mlp");
     }
-    return new RunConfig(name, r.atLeast("run.log_every", 1));
+    return new RunConfig(name, RunKeys.LOG_EVERY.read(r));
   }
 }

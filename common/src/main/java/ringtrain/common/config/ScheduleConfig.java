@@ -3,11 +3,12 @@ package ringtrain.common.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import java.util.Locale;
+import ringtrain.common.config.key.ScheduleKeys;
 import ringtrain.common.error.ConfigException;
 
 /**
  * The {@code schedule.*} keys: the learning-rate schedule over optimizer steps. Every value is
- * checked once, in the constructor, with a message naming its key.
+ * checked once, in the constructor, by its entry in {@link ScheduleKeys}.
  *
  * @param name schedule shape ({@code schedule.name})
  * @param warmupSteps linear warmup length W, ≥ 0 (ignored by one_cycle)
@@ -36,9 +37,9 @@ public record ScheduleConfig(
     double power) {
 
   /** The job keys of the two warmup lengths. */
-  public static final String WARMUP_STEPS = "schedule.warmup_steps";
+  public static final String WARMUP_STEPS = ScheduleKeys.WARMUP_STEPS.key();
 
-  public static final String WARMUP_EPOCHS = "schedule.warmup_epochs";
+  public static final String WARMUP_EPOCHS = ScheduleKeys.WARMUP_EPOCHS.key();
 
   /** The values of {@code schedule.name}. */
   public enum Name {
@@ -63,35 +64,15 @@ public record ScheduleConfig(
           "schedule.name is missing; set it to warmup_cosine, constant, step, exponential,"
               + " one_cycle, wsd or poly");
     }
-    if (warmupSteps < 0) {
-      throw new ConfigException("schedule.warmup_steps = " + warmupSteps + " must be >= 0");
-    }
-    if (!(minLr >= 0) || !Double.isFinite(minLr)) {
-      throw new ConfigException("schedule.min_lr = " + minLr + " must be a finite number >= 0");
-    }
-    if (stepSize < 1) {
-      throw new ConfigException("schedule.step_size = " + stepSize + " must be >= 1");
-    }
-    if (!(gamma > 0 && gamma <= 1)) {
-      throw new ConfigException(
-          "schedule.gamma = " + gamma + " is out of range; it must be > 0 and <= 1");
-    }
-    if (!(pctStart > 0 && pctStart < 1)) {
-      throw new ConfigException(
-          "schedule.pct_start = " + pctStart + " is out of range; it must be > 0 and < 1");
-    }
-    positive("schedule.div_factor", divFactor);
-    positive("schedule.final_div_factor", finalDivFactor);
-    if (!(decayFraction >= 0 && decayFraction <= 1)) {
-      throw new ConfigException(
-          "schedule.decay_fraction = "
-              + decayFraction
-              + " is out of range; it must be >= 0 and <= 1");
-    }
-    if (!(warmupEpochs >= 0) || !Double.isFinite(warmupEpochs)) {
-      throw new ConfigException(
-          "schedule.warmup_epochs = " + warmupEpochs + " must be a finite number >= 0");
-    }
+    ScheduleKeys.WARMUP_STEPS.check(warmupSteps);
+    ScheduleKeys.MIN_LR.check(minLr);
+    ScheduleKeys.STEP_SIZE.check(stepSize);
+    ScheduleKeys.GAMMA.check(gamma);
+    ScheduleKeys.PCT_START.check(pctStart);
+    ScheduleKeys.DIV_FACTOR.check(divFactor);
+    ScheduleKeys.FINAL_DIV_FACTOR.check(finalDivFactor);
+    ScheduleKeys.DECAY_FRACTION.check(decayFraction);
+    ScheduleKeys.WARMUP_EPOCHS.check(warmupEpochs);
     if (warmupEpochs > 0 && warmupSteps > 0) {
       throw new ConfigException(
           "schedule.warmup_epochs = "
@@ -100,10 +81,10 @@ public record ScheduleConfig(
               + warmupSteps
               + " are both set; give the warmup in one of them and set the other to 0");
     }
-    positive("schedule.power", power);
+    ScheduleKeys.POWER.check(power);
   }
 
-  /** The schedule of the nine keys before warmup_epochs and power (no epoch warmup, power 2). */
+  /** The schedule of the nine keys before warmup_epochs and power, those two at their defaults. */
   public ScheduleConfig(
       Name name,
       long warmupSteps,
@@ -124,8 +105,8 @@ public record ScheduleConfig(
         divFactor,
         finalDivFactor,
         decayFraction,
-        0,
-        2);
+        ScheduleKeys.WARMUP_EPOCHS.defaultValue(),
+        ScheduleKeys.POWER.defaultValue());
   }
 
   /**
@@ -155,26 +136,20 @@ public record ScheduleConfig(
   /** Reads and validates every {@code schedule.*} key. */
   public static ScheduleConfig from(ConfigReader r) {
     return new ScheduleConfig(
-        r.enumValue("schedule.name", Name.class),
-        r.longValue("schedule.warmup_steps"),
-        r.number("schedule.min_lr"),
-        r.longValue("schedule.step_size"),
-        r.number("schedule.gamma"),
-        r.number("schedule.pct_start"),
-        r.number("schedule.div_factor"),
-        r.number("schedule.final_div_factor"),
-        r.number("schedule.decay_fraction"),
-        r.number("schedule.warmup_epochs"),
-        r.number("schedule.power"));
+        ScheduleKeys.NAME.read(r),
+        ScheduleKeys.WARMUP_STEPS.read(r),
+        ScheduleKeys.MIN_LR.read(r),
+        ScheduleKeys.STEP_SIZE.read(r),
+        ScheduleKeys.GAMMA.read(r),
+        ScheduleKeys.PCT_START.read(r),
+        ScheduleKeys.DIV_FACTOR.read(r),
+        ScheduleKeys.FINAL_DIV_FACTOR.read(r),
+        ScheduleKeys.DECAY_FRACTION.read(r),
+        ScheduleKeys.WARMUP_EPOCHS.read(r),
+        ScheduleKeys.POWER.read(r));
   }
 
   private static String trim(double value) {
     return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
-  }
-
-  private static void positive(String key, double value) {
-    if (!(value > 0) || !Double.isFinite(value)) {
-      throw new ConfigException(key + " = " + value + " must be a finite number > 0");
-    }
   }
 }

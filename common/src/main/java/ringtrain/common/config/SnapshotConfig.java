@@ -3,6 +3,7 @@ package ringtrain.common.config;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import ringtrain.common.config.key.SnapshotKeys;
 import ringtrain.common.error.ConfigException;
 
 /**
@@ -33,21 +34,22 @@ public record SnapshotConfig(
 
   public static SnapshotConfig from(ConfigReader r) {
     return new SnapshotConfig(
-        LocalPaths.localOrHadoop("snapshot.dir", r.string("snapshot.dir").trim()),
-        r.atLeast("snapshot.every", 0L),
-        r.atLeast("snapshot.keep", 1),
-        r.bool("snapshot.at_start"),
-        r.bool("snapshot.at_end"),
-        r.bool("snapshot.allow_config_change"),
+        LocalPaths.localOrHadoop(SnapshotKeys.DIR.key(), SnapshotKeys.DIR.read(r).trim()),
+        SnapshotKeys.EVERY.read(r),
+        SnapshotKeys.KEEP.read(r),
+        SnapshotKeys.AT_START.read(r),
+        SnapshotKeys.AT_END.read(r),
+        SnapshotKeys.ALLOW_CONFIG_CHANGE.read(r),
         settings(r));
   }
 
   private static Map<String, String> settings(ConfigReader r) {
     Map<String, String> out = new LinkedHashMap<>();
-    if (!r.config().hasPath("snapshot.hadoop")) {
+    // A config rendered before the key existed has no list; it means no settings.
+    if (!r.config().hasPath(SnapshotKeys.HADOOP.key())) {
       return out;
     }
-    for (String entry : r.config().getStringList("snapshot.hadoop")) {
+    for (String entry : SnapshotKeys.HADOOP.read(r)) {
       int eq = entry.indexOf('=');
       if (eq <= 0) {
         throw new ConfigException(

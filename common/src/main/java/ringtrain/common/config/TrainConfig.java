@@ -1,5 +1,6 @@
 package ringtrain.common.config;
 
+import ringtrain.common.config.key.TrainKeys;
 import ringtrain.common.error.ConfigException;
 
 /**
@@ -23,20 +24,20 @@ public record TrainConfig(
     boolean evalEveryEpoch) {
 
   public static TrainConfig from(ConfigReader r) {
-    int epochs = r.atLeast("train.epochs", 0);
-    long steps = r.atLeast("train.steps", 0L);
+    int epochs = TrainKeys.EPOCHS.read(r);
+    long steps = TrainKeys.STEPS.read(r);
     if (epochs == 0 && steps == 0) {
       throw new ConfigException(
           "train.epochs and train.steps are both 0; set train.epochs >= 1 or train.steps >= 1");
     }
     return new TrainConfig(
-        r.atLeast("train.world_size", 1),
-        r.atLeast("train.micro_batch", 1),
-        r.atLeast("train.accumulation", 1),
+        TrainKeys.WORLD_SIZE.read(r),
+        TrainKeys.MICRO_BATCH.read(r),
+        TrainKeys.ACCUMULATION.read(r),
         epochs,
         steps,
-        r.longValue("train.seed"),
-        r.bool("train.eval_every_epoch"));
+        TrainKeys.SEED.read(r),
+        TrainKeys.EVAL_EVERY_EPOCH.read(r));
   }
 
   /** Global batch B = N·b·k. */

@@ -53,6 +53,9 @@ class CommConfigTest {
     assertThatThrownBy(() -> CommConfig.from(reference("comm.aeron.window_kb = 16384")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("half of term_length_kb");
+    assertThatThrownBy(() -> CommConfig.from(reference("comm.aeron.window_kb = 3000000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("comm.aeron.window_kb = 3000000 is invalid");
   }
 
   @Test

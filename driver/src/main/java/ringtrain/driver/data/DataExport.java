@@ -1,12 +1,17 @@
 package ringtrain.driver.data;
 
+import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.DataConfig;
+import ringtrain.common.config.DataConfig.Normalize;
 import ringtrain.common.config.JobConfig;
+import ringtrain.common.config.key.ConfigKeys;
+import ringtrain.common.config.key.DataKeys;
 import ringtrain.driver.config.ConfigLoader;
 import ringtrain.worker.data.DatasetLoader;
 import ringtrain.worker.data.TrainTest;
@@ -23,23 +28,13 @@ public final class DataExport {
    * @return the lines to print: where the data went and the keys that read it back
    */
   public static String run(Path jobFile, List<String> overrides, String to) {
-    JobConfig job = JobConfig.from(ConfigLoader.load(jobFile, overrides));
+    Config config = ConfigLoader.load(jobFile, overrides);
+    JobConfig job = JobConfig.from(config);
     DataConfig cfg = job.data();
+    // Written as read: whoever reads the export back normalizes it as the job would have.
     DataConfig raw =
-        new DataConfig(
-            cfg.format(),
-            cfg.dir(),
-            cfg.train(),
-            cfg.test(),
-            cfg.labelColumn(),
-            cfg.numClasses(),
-            cfg.shuffle(),
-            DataConfig.Normalize.NONE,
-            cfg.shape(),
-            cfg.limitTrain(),
-            cfg.limitTest(),
-            cfg.synthetic(),
-            cfg.spark());
+        DataConfig.from(
+            new ConfigReader(ConfigKeys.with(config, DataKeys.NORMALIZE.is(Normalize.NONE))));
     return SparkFrames.withSession(
         spark -> {
           TrainTest data =

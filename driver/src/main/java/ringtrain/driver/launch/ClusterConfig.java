@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import ringtrain.common.config.ConfigReader;
+import ringtrain.common.config.key.ClusterKeys;
 import ringtrain.common.error.ConfigException;
 
 /**
@@ -20,13 +21,8 @@ public record ClusterConfig(String master, Duration registerTimeout, int maxAtte
 
   public ClusterConfig {
     master = master.trim();
-    if (registerTimeout.isNegative() || registerTimeout.isZero()) {
-      throw new ConfigException("cluster.register_timeout = " + registerTimeout + " must be > 0");
-    }
-    if (maxAttempts < 1) {
-      throw new ConfigException(
-          "cluster.max_attempts = " + maxAttempts + " must be >= 1 (1 = no retry)");
-    }
+    ClusterKeys.REGISTER_TIMEOUT.check(registerTimeout);
+    ClusterKeys.MAX_ATTEMPTS.check(maxAttempts);
     if (master.startsWith("local-cluster") && !LOCAL_CLUSTER.matcher(master).matches()) {
       throw new ConfigException(
           "cluster.master = \""
@@ -39,9 +35,9 @@ public record ClusterConfig(String master, Duration registerTimeout, int maxAtte
   /** Reads and validates the {@code cluster} block. */
   public static ClusterConfig from(ConfigReader r) {
     return new ClusterConfig(
-        r.string("cluster.master"),
-        r.duration("cluster.register_timeout"),
-        r.atLeast("cluster.max_attempts", 1));
+        ClusterKeys.MASTER.read(r),
+        ClusterKeys.REGISTER_TIMEOUT.read(r),
+        ClusterKeys.MAX_ATTEMPTS.read(r));
   }
 
   /**

@@ -1,5 +1,7 @@
 package ringtrain.driver.launch;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ringtrain.common.config.CommConfig;
+import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.JobConfig;
+import ringtrain.common.config.key.CommKeys;
+import ringtrain.common.config.key.ConfigKeys;
 import ringtrain.common.error.UserException;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.driver.data.ShardSpec;
@@ -191,7 +196,7 @@ final class RankTask extends AbstractFunction1<Iterator<Object>, Iterator<RankOu
               .orElse("no snapshot, starting at step 0"));
     }
 
-    CommConfig comm = withBindHost(job.comm(), host);
+    CommConfig comm = commOf(job, host);
     RingJob ringJob = new RingJob(jobToken, attempt, rank, world);
     try (AeronRing ring = AeronRing.bind(comm, ringJob, appId + "-a" + attempt, 0)) {
       Rendezvous self =
@@ -246,13 +251,18 @@ final class RankTask extends AbstractFunction1<Iterator<Object>, Iterator<RankOu
     }
   }
 
-  /** {@code comm.aeron.bind_host = auto}: the address Spark knows this executor by. */
-  static CommConfig withBindHost(CommConfig c, String executorHost) {
-    if (!AUTO_HOST.equals(c.bindHost())) {
-      return c;
+  /**
+   * The job's comm settings, with {@code comm.aeron.bind_host = auto} read as the address Spark
+   * knows this executor by; every other key (comm.overlap included) as the job sets it.
+   */
+  static CommConfig commOf(JobConfig job, String executorHost) {
+    if (!AUTO_HOST.equals(job.comm().bindHost())) {
+      return job.comm();
     }
-    // Copies every other setting, comm.overlap included.
-    return c.withBindHost(executorHost);
+    Config withHost =
+        ConfigKeys.with(
+            ConfigFactory.parseString(job.rendered()), CommKeys.BIND_HOST.is(executorHost));
+    return CommConfig.from(new ConfigReader(withHost));
   }
 
   /** GPU executors: the rank computes on the GPU Spark assigned to this task. */

@@ -36,6 +36,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import ringtrain.common.config.DataConfig;
+import ringtrain.common.config.key.DataKeys;
 import ringtrain.common.error.DataException;
 import ringtrain.driver.launch.EmbeddedSparkHome;
 import ringtrain.worker.data.Dataset;
@@ -79,19 +80,11 @@ class TrainerDataIT {
     sc = new JavaSparkContext(conf);
     raw =
         DatasetLoader.load(
-            new DataConfig(
-                DataConfig.Format.IDX,
-                FASHION,
-                "",
-                "",
-                0,
-                10,
-                true,
-                DataConfig.Normalize.NONE,
-                List.of(),
-                TRAIN,
-                TEST,
-                new DataConfig.Synthetic(1, 1, 1, 0.0)),
+            DataConfig.of(
+                DataKeys.DIR.is(FASHION),
+                DataKeys.NORMALIZE.is(DataConfig.Normalize.NONE),
+                DataKeys.LIMIT_TRAIN.is(TRAIN),
+                DataKeys.LIMIT_TEST.is(TEST)),
             5);
   }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ringtrain.common.config.DataConfig;
+import ringtrain.common.config.key.DataKeys;
 import ringtrain.driver.cli.Main;
 import ringtrain.worker.data.DatasetLoader;
 import ringtrain.worker.data.TrainTest;
@@ -70,19 +71,11 @@ class DataExportTest {
     assertThat(spark.read().parquet(to.resolve("test").toString()).count()).isEqualTo(16);
     TrainTest idx =
         DatasetLoader.load(
-            new DataConfig(
-                DataConfig.Format.IDX,
-                FASHION,
-                "",
-                "",
-                0,
-                10,
-                true,
-                DataConfig.Normalize.NONE,
-                List.of(),
-                64,
-                16,
-                new DataConfig.Synthetic(1, 1, 1, 0.0)),
+            DataConfig.of(
+                DataKeys.DIR.is(FASHION),
+                DataKeys.NORMALIZE.is(DataConfig.Normalize.NONE),
+                DataKeys.LIMIT_TRAIN.is(64),
+                DataKeys.LIMIT_TEST.is(16)),
             0);
     assertThat(train).hasSize(64);
     for (int i = 0; i < 64; i++) {

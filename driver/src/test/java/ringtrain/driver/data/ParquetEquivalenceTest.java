@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import ringtrain.common.config.DataConfig;
+import ringtrain.common.config.key.DataKeys;
 import ringtrain.driver.run.TrainRun;
 import ringtrain.worker.data.Dataset;
 import ringtrain.worker.data.DatasetLoader;
@@ -46,19 +47,11 @@ class ParquetEquivalenceTest {
   void shouldTrainBitwiseLikeTheIdxJob() {
     TrainTest raw =
         DatasetLoader.load(
-            new DataConfig(
-                DataConfig.Format.IDX,
-                FASHION,
-                "",
-                "",
-                0,
-                10,
-                true,
-                DataConfig.Normalize.NONE,
-                List.of(),
-                512,
-                128,
-                new DataConfig.Synthetic(1, 1, 1, 0.0)),
+            DataConfig.of(
+                DataKeys.DIR.is(FASHION),
+                DataKeys.NORMALIZE.is(DataConfig.Normalize.NONE),
+                DataKeys.LIMIT_TRAIN.is(512),
+                DataKeys.LIMIT_TEST.is(128)),
             5);
     // Written, then stopped: with no SparkContext left, both jobs train in this JVM (replicate)
     // and the Spark source reads with a session of its own.

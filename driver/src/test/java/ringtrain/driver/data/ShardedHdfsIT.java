@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import ringtrain.common.config.DataConfig;
+import ringtrain.common.config.key.DataKeys;
 import ringtrain.driver.run.TrainRun;
 import ringtrain.worker.data.DatasetLoader;
 import ringtrain.worker.data.TrainTest;
@@ -60,19 +61,11 @@ class ShardedHdfsIT {
     root = hdfs.getURI() + "/data/fashion";
     TrainTest raw =
         DatasetLoader.load(
-            new DataConfig(
-                DataConfig.Format.IDX,
-                FASHION,
-                "",
-                "",
-                0,
-                10,
-                true,
-                DataConfig.Normalize.NONE,
-                List.of(),
-                TRAIN,
-                0,
-                new DataConfig.Synthetic(1, 1, 1, 0.0)),
+            DataConfig.of(
+                DataKeys.DIR.is(FASHION),
+                DataKeys.NORMALIZE.is(DataConfig.Normalize.NONE),
+                DataKeys.LIMIT_TRAIN.is(TRAIN),
+                DataKeys.LIMIT_TEST.is(0)),
             0);
     SparkSession spark =
         SparkSession.builder()

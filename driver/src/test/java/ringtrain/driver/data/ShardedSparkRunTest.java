@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import ringtrain.common.config.DataConfig;
+import ringtrain.common.config.key.DataKeys;
 import ringtrain.common.error.UserException;
 import ringtrain.driver.run.TrainRun;
 import ringtrain.worker.data.Dataset;
@@ -117,19 +118,11 @@ class ShardedSparkRunTest {
 
   private static TrainTest fashion(int train, int test) {
     return DatasetLoader.load(
-        new DataConfig(
-            DataConfig.Format.IDX,
-            FASHION,
-            "",
-            "",
-            0,
-            10,
-            true,
-            DataConfig.Normalize.NONE,
-            List.of(),
-            train,
-            test,
-            new DataConfig.Synthetic(1, 1, 1, 0.0)),
+        DataConfig.of(
+            DataKeys.DIR.is(FASHION),
+            DataKeys.NORMALIZE.is(DataConfig.Normalize.NONE),
+            DataKeys.LIMIT_TRAIN.is(train),
+            DataKeys.LIMIT_TEST.is(test)),
         5);
   }
 

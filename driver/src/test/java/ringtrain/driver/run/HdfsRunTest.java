@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import ringtrain.common.config.DataConfig;
+import ringtrain.common.config.key.DataKeys;
 import ringtrain.driver.data.ParquetExport;
 import ringtrain.driver.data.SparkFrames;
 import ringtrain.worker.data.DatasetLoader;
@@ -91,22 +91,13 @@ class HdfsRunTest {
   @Test
   void shouldReadParquetFromHdfsToTheExamplesWritten() {
     String fashion = "/usr/share/datasets/fashion-mnist";
-    DataConfig.Synthetic unused = new DataConfig.Synthetic(1, 1, 1, 0.0);
     TrainTest idx =
         DatasetLoader.load(
-            new DataConfig(
-                DataConfig.Format.IDX,
-                fashion,
-                "",
-                "",
-                0,
-                10,
-                true,
-                DataConfig.Normalize.NONE,
-                List.of(),
-                256,
-                64,
-                unused),
+            DataConfig.of(
+                DataKeys.DIR.is(fashion),
+                DataKeys.NORMALIZE.is(DataConfig.Normalize.NONE),
+                DataKeys.LIMIT_TRAIN.is(256),
+                DataKeys.LIMIT_TEST.is(64)),
             0);
     String root = cluster.getURI() + "/data/fashion";
     SparkSession spark =
@@ -118,26 +109,16 @@ class HdfsRunTest {
     TrainTest read;
     try {
       ParquetExport.write(spark, idx, root);
-      DataConfig.Spark source =
-          new DataConfig.Spark(
-              "parquet", Map.of(), root + "/train", root + "/test", List.of("features"), "label");
       read =
           SparkFrames.load(
               spark,
-              new DataConfig(
-                  DataConfig.Format.SPARK,
-                  "",
-                  "",
-                  "",
-                  0,
-                  10,
-                  true,
-                  DataConfig.Normalize.NONE,
-                  List.of(1, 28, 28),
-                  0,
-                  0,
-                  unused,
-                  source));
+              DataConfig.of(
+                  DataKeys.FORMAT.is(DataConfig.Format.SPARK),
+                  DataKeys.PATH.is(root + "/train"),
+                  DataKeys.TEST_PATH.is(root + "/test"),
+                  DataKeys.FEATURES.is(List.of("features")),
+                  DataKeys.NORMALIZE.is(DataConfig.Normalize.NONE),
+                  DataKeys.SHAPE.is(List.of(1, 28, 28))));
     } finally {
       spark.stop();
     }
@@ -154,9 +135,8 @@ class HdfsRunTest {
     FileSystem fs = cluster.getFileSystem();
     org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path("/data/fashion-idx");
     fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(fashion), remote);
-    DataConfig.Synthetic unused = new DataConfig.Synthetic(1, 1, 1, 0.0);
-    TrainTest local = DatasetLoader.load(idx(fashion, unused), 0);
-    TrainTest onHdfs = DatasetLoader.load(idx(cluster.getURI() + remote.toString(), unused), 0);
+    TrainTest local = DatasetLoader.load(idx(fashion), 0);
+    TrainTest onHdfs = DatasetLoader.load(idx(cluster.getURI() + remote.toString()), 0);
     assertThat(onHdfs.train().size()).isEqualTo(60_000);
     assertThat(java.util.Arrays.equals(onHdfs.train().labels(), local.train().labels())).isTrue();
     assertThat(java.util.Arrays.equals(onHdfs.train().features(), local.train().features()))
@@ -171,46 +151,27 @@ class HdfsRunTest {
     org.apache.hadoop.fs.Path remoteCsv = new org.apache.hadoop.fs.Path("/data/csv/train.csv");
     fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(csv.toUri()), remoteCsv);
     String uri = cluster.getURI() + remoteCsv.toString();
-    TrainTest read = DatasetLoader.load(csv(uri, uri, unused), 0);
-    TrainTest expected = DatasetLoader.load(csv(csv.toString(), csv.toString(), unused), 0);
+    TrainTest read = DatasetLoader.load(csv(uri, uri), 0);
+    TrainTest expected = DatasetLoader.load(csv(csv.toString(), csv.toString()), 0);
     assertThat(read.train().labels()).containsExactly(1, 0, 2);
     assertThat(read.train().features()).containsExactly(expected.train().features());
     assertThat(read.test().features()).containsExactly(expected.test().features());
 
     org.junit.jupiter.api.Assertions.assertThrows(
         ringtrain.common.error.DataException.class,
-        () -> DatasetLoader.load(idx(cluster.getURI() + "/data/none", unused), 0));
+        () -> DatasetLoader.load(idx(cluster.getURI() + "/data/none"), 0));
   }
 
-  private static DataConfig idx(String dir, DataConfig.Synthetic unused) {
-    return new DataConfig(
-        DataConfig.Format.IDX,
-        dir,
-        "",
-        "",
-        0,
-        10,
-        true,
-        DataConfig.Normalize.NONE,
-        List.of(),
-        0,
-        0,
-        unused);
+  private static DataConfig idx(String dir) {
+    return DataConfig.of(DataKeys.DIR.is(dir), DataKeys.NORMALIZE.is(DataConfig.Normalize.NONE));
   }
 
-  private static DataConfig csv(String train, String test, DataConfig.Synthetic unused) {
-    return new DataConfig(
-        DataConfig.Format.CSV,
-        "",
-        train,
-        test,
-        0,
-        3,
-        true,
-        DataConfig.Normalize.NONE,
-        List.of(),
-        0,
-        0,
-        unused);
+  private static DataConfig csv(String train, String test) {
+    return DataConfig.of(
+        DataKeys.FORMAT.is(DataConfig.Format.CSV),
+        DataKeys.TRAIN.is(train),
+        DataKeys.TEST.is(test),
+        DataKeys.NUM_CLASSES.is(3),
+        DataKeys.NORMALIZE.is(DataConfig.Normalize.NONE));
   }
 }

@@ -2,6 +2,7 @@ package ringtrain.worker.comm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -15,14 +16,18 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import ringtrain.common.config.CommConfig;
 import ringtrain.common.config.ConfigReader;
+import ringtrain.common.config.key.CommKeys;
+import ringtrain.common.config.key.ConfigKeys;
+import ringtrain.common.config.key.Setting;
 
 /** Rings of real media drivers inside this JVM (one driver per rank); processes are in the ITs. */
 class AeronRingTest {
 
-  static CommConfig config(Duration timeout) {
-    return CommConfig.from(
-            new ConfigReader(ConfigFactory.parseFile(Path.of("../conf/reference.conf").toFile())))
-        .withTimeout(timeout);
+  /** reference.conf with {@code timeout} and {@code more} set. */
+  static CommConfig config(Duration timeout, Setting... more) {
+    Config reference = ConfigFactory.parseFile(Path.of("../conf/reference.conf").toFile());
+    Config config = ConfigKeys.with(reference, CommKeys.TIMEOUT.is(timeout));
+    return CommConfig.from(new ConfigReader(ConfigKeys.with(config, more)));
   }
 
   interface RankBody {
@@ -107,7 +112,7 @@ class AeronRingTest {
   @Test
   void shouldReduceOverSharedMemoryWithOneDriverForAllRanks() throws Exception {
     int n = 3;
-    CommConfig ipc = config(Duration.ofSeconds(10)).withTransport("ipc");
+    CommConfig ipc = config(Duration.ofSeconds(10), CommKeys.TRANSPORT.is("ipc"));
     List<String> endpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
     inRing(
         n,
@@ -139,7 +144,7 @@ class AeronRingTest {
 
   @Test
   void shouldRefuseIpcWhenARankIsOnAnotherHost() throws Exception {
-    CommConfig ipc = config(Duration.ofSeconds(5)).withTransport("ipc");
+    CommConfig ipc = config(Duration.ofSeconds(5), CommKeys.TRANSPORT.is("ipc"));
     try (AeronRing ring = AeronRing.bind(ipc, new RingJob(5, 0, 0, 2), "test-hosts", 0)) {
       String mine = ring.localEndpoint();
       org.assertj.core.api.Assertions.assertThatThrownBy(

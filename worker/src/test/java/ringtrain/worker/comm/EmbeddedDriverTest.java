@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ringtrain.common.config.CommConfig;
+import ringtrain.common.config.key.CommKeys;
 
 class EmbeddedDriverTest {
 
@@ -25,16 +26,12 @@ class EmbeddedDriverTest {
   @Test
   void shouldDeleteItsDirectoryOnClose(@TempDir Path base) {
     CommConfig config =
-        new CommConfig(
-            java.time.Duration.ofSeconds(5),
-            25,
-            65504,
-            1 << 20,
-            1 << 20,
-            "shared",
-            "sleep",
-            "127.0.0.1",
-            base.toString());
+        CommConfig.of(
+            CommKeys.TIMEOUT.is(java.time.Duration.ofSeconds(5)),
+            CommKeys.SOCKET_BUFFER_KB.is(1024L),
+            CommKeys.TERM_LENGTH_KB.is(1024L),
+            CommKeys.IDLE.is("sleep"),
+            CommKeys.DIR.is(base.toString()));
     EmbeddedDriver driver = EmbeddedDriver.start(config, "app", "exec");
     assertThat(driver.directory()).exists();
     assertThat(driver.directory().getParentFile().toPath())

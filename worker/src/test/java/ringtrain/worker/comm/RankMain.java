@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import ringtrain.common.config.CommConfig;
+import ringtrain.common.config.key.CommKeys;
 
 /**
  * One rank process of the multi-process tests. Prints {@code ENDPOINT host:port}, reads {@code
@@ -35,9 +36,9 @@ public final class RankMain {
     Duration timeout = Duration.ofMillis(Long.parseLong(args[3]));
     String scenario = args[4];
     CommConfig config =
-        CommConfig.defaults()
-            .withTimeout(timeout)
-            .withTransport(System.getenv().getOrDefault(TRANSPORT_ENV, "udp"));
+        CommConfig.of(
+            CommKeys.TIMEOUT.is(timeout),
+            CommKeys.TRANSPORT.is(System.getenv().getOrDefault(TRANSPORT_ENV, "udp")));
     try (AeronRing ring = AeronRing.bind(config, new RingJob(token, 0, rank, world), "it", 0)) {
       System.out.println("ENDPOINT " + ring.localEndpoint());
       System.out.flush();

@@ -1,74 +1,62 @@
 package ringtrain.worker.data;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import ringtrain.common.config.DataConfig;
 import ringtrain.common.config.DataConfig.Format;
 import ringtrain.common.config.DataConfig.Normalize;
+import ringtrain.common.config.key.DataKeys;
+import ringtrain.common.config.key.Setting;
 
-/** Data configs for tests, built directly so each test states only what it varies. */
+/**
+ * Data configs for tests, from typed settings over the defaults, so each test states only what it
+ * varies ({@code more}: e.g. {@code DataKeys.SHAPE.is(List.of(1, 3, 3))}).
+ */
 final class DataConfigs {
   private DataConfigs() {}
 
-  static DataConfig idx(Path dir, Normalize normalize) {
-    return new DataConfig(
-        Format.IDX, dir.toString(), "", "", 0, 10, false, normalize, List.of(), 0, 0, synthetic());
+  static DataConfig idx(Path dir, Normalize normalize, Setting... more) {
+    return of(
+        more,
+        DataKeys.FORMAT.is(Format.IDX),
+        DataKeys.DIR.is(dir.toString()),
+        DataKeys.SHUFFLE.is(false),
+        DataKeys.NORMALIZE.is(normalize));
   }
 
-  static DataConfig csv(Path train, Path test, int labelColumn, int numClasses, Normalize n) {
-    return new DataConfig(
-        Format.CSV,
-        "",
-        train.toString(),
-        test.toString(),
-        labelColumn,
-        numClasses,
-        false,
-        n,
-        List.of(),
-        0,
-        0,
-        synthetic());
+  static DataConfig csv(
+      Path train, Path test, int labelColumn, int numClasses, Normalize n, Setting... more) {
+    return of(
+        more,
+        DataKeys.FORMAT.is(Format.CSV),
+        DataKeys.TRAIN.is(train.toString()),
+        DataKeys.TEST.is(test.toString()),
+        DataKeys.LABEL_COLUMN.is(labelColumn),
+        DataKeys.NUM_CLASSES.is(numClasses),
+        DataKeys.SHUFFLE.is(false),
+        DataKeys.NORMALIZE.is(n));
   }
 
-  static DataConfig synthetic(DataConfig.Synthetic s, int numClasses) {
-    return new DataConfig(
-        Format.SYNTHETIC, "", "", "", 0, numClasses, true, Normalize.AUTO, List.of(), 0, 0, s);
+  static DataConfig synthetic(DataConfig.Synthetic s, int numClasses, Setting... more) {
+    return of(
+        more,
+        DataKeys.FORMAT.is(Format.SYNTHETIC),
+        DataKeys.NUM_CLASSES.is(numClasses),
+        DataKeys.SYNTHETIC_TRAIN_EXAMPLES.is(s.trainExamples()),
+        DataKeys.SYNTHETIC_TEST_EXAMPLES.is(s.testExamples()),
+        DataKeys.SYNTHETIC_FEATURES.is(s.features()),
+        DataKeys.SYNTHETIC_NOISE.is(s.noise()));
   }
 
-  static DataConfig.Synthetic synthetic() {
-    return new DataConfig.Synthetic(8192, 2048, 64, 1.0);
+  /** {@code data.limit_train} and {@code data.limit_test}. */
+  static Setting[] limits(int train, int test) {
+    return new Setting[] {DataKeys.LIMIT_TRAIN.is(train), DataKeys.LIMIT_TEST.is(test)};
   }
 
-  static DataConfig withShape(DataConfig c, List<Integer> shape) {
-    return new DataConfig(
-        c.format(),
-        c.dir(),
-        c.train(),
-        c.test(),
-        c.labelColumn(),
-        c.numClasses(),
-        c.shuffle(),
-        c.normalize(),
-        shape,
-        c.limitTrain(),
-        c.limitTest(),
-        c.synthetic());
-  }
-
-  static DataConfig withLimits(DataConfig c, int train, int test) {
-    return new DataConfig(
-        c.format(),
-        c.dir(),
-        c.train(),
-        c.test(),
-        c.labelColumn(),
-        c.numClasses(),
-        c.shuffle(),
-        c.normalize(),
-        c.shape(),
-        train,
-        test,
-        c.synthetic());
+  private static DataConfig of(Setting[] more, Setting... base) {
+    List<Setting> all = new ArrayList<>(List.of(base));
+    all.addAll(List.of(more));
+    return DataConfig.of(all.toArray(Setting[]::new));
   }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ringtrain.common.config.DataConfig.Normalize;
+import ringtrain.common.config.key.DataKeys;
 import ringtrain.common.error.ConfigException;
 import ringtrain.common.error.DataException;
 
@@ -84,8 +85,7 @@ class DatasetLoaderCsvTest {
 
     TrainTest data =
         DatasetLoader.load(
-            DataConfigs.withLimits(DataConfigs.csv(train, test, 0, 3, Normalize.STANDARD), 2, 0),
-            1);
+            DataConfigs.csv(train, test, 0, 3, Normalize.STANDARD, DataConfigs.limits(2, 0)), 1);
 
     // First two rows only: mean 2, std 1.
     assertThat(data.train().features()).containsExactly(-1f, 1f);
@@ -99,8 +99,7 @@ class DatasetLoaderCsvTest {
 
     TrainTest data =
         DatasetLoader.load(
-            DataConfigs.withShape(
-                DataConfigs.csv(train, test, 0, 3, Normalize.NONE), List.of(1, 2, 2)),
+            DataConfigs.csv(train, test, 0, 3, Normalize.NONE, DataKeys.SHAPE.is(List.of(1, 2, 2))),
             1);
 
     assertThat(data.train().shape()).containsExactly(1, 2, 2);
@@ -115,8 +114,8 @@ class DatasetLoaderCsvTest {
     assertThatThrownBy(
             () ->
                 DatasetLoader.load(
-                    DataConfigs.withShape(
-                        DataConfigs.csv(train, test, 0, 3, Normalize.NONE), List.of(1, 3, 3)),
+                    DataConfigs.csv(
+                        train, test, 0, 3, Normalize.NONE, DataKeys.SHAPE.is(List.of(1, 3, 3))),
                     1))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("data.shape = [1, 3, 3] holds 9 values")

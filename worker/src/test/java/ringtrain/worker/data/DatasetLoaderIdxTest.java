@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ringtrain.common.config.DataConfig.Normalize;
+import ringtrain.common.config.key.DataKeys;
 import ringtrain.common.error.ConfigException;
 import ringtrain.common.error.DataException;
 
@@ -76,7 +77,7 @@ class DatasetLoaderIdxTest {
     IdxFixture.writeDataset(dir, 20, 10, 2, 2, true);
 
     TrainTest data =
-        DatasetLoader.load(DataConfigs.withLimits(DataConfigs.idx(dir, Normalize.NONE), 7, 3), 1);
+        DatasetLoader.load(DataConfigs.idx(dir, Normalize.NONE, DataConfigs.limits(7, 3)), 1);
 
     assertThat(data.train().size()).isEqualTo(7);
     assertThat(data.train().labels()).containsExactly(0, 1, 2, 3, 4, 5, 6);
@@ -90,7 +91,7 @@ class DatasetLoaderIdxTest {
 
     TrainTest data =
         DatasetLoader.load(
-            DataConfigs.withShape(DataConfigs.idx(dir, Normalize.NONE), List.of(3, 2, 2)), 1);
+            DataConfigs.idx(dir, Normalize.NONE, DataKeys.SHAPE.is(List.of(3, 2, 2))), 1);
 
     assertThat(data.train().shape()).containsExactly(3, 2, 2);
   }
@@ -102,8 +103,7 @@ class DatasetLoaderIdxTest {
     assertThatThrownBy(
             () ->
                 DatasetLoader.load(
-                    DataConfigs.withShape(DataConfigs.idx(dir, Normalize.NONE), List.of(1, 3, 3)),
-                    1))
+                    DataConfigs.idx(dir, Normalize.NONE, DataKeys.SHAPE.is(List.of(1, 3, 3))), 1))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("data.shape = [1, 3, 3] holds 9 values")
         .hasMessageContaining("12 features");

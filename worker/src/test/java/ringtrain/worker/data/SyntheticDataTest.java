@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import ringtrain.common.config.DataConfig;
+import ringtrain.common.config.key.DataKeys;
 
 class SyntheticDataTest {
   private static final DataConfig.Synthetic SMALL = new DataConfig.Synthetic(1000, 300, 16, 1.0);
@@ -71,8 +72,8 @@ class SyntheticDataTest {
   @Test
   void shouldReshapeToConfiguredImageShape() {
     DataConfig cfg =
-        DataConfigs.withShape(
-            DataConfigs.synthetic(new DataConfig.Synthetic(10, 5, 12, 1.0), 3), List.of(3, 2, 2));
+        DataConfigs.synthetic(
+            new DataConfig.Synthetic(10, 5, 12, 1.0), 3, DataKeys.SHAPE.is(List.of(3, 2, 2)));
 
     TrainTest data = DatasetLoader.load(cfg, 1);
 

@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import ringtrain.common.config.ModelConfig;
+import ringtrain.common.config.key.ModelKeys;
 import ringtrain.worker.optim.ParamRole;
 
 /** The shipped example network builds, reads images, and has its batch-norm statistics as state. */
@@ -19,18 +20,8 @@ class ExampleNetworkTest {
   @Test
   void shouldBuildTheFashionResnetExampleAsAGraphOverImages() throws Exception {
     ModelConfig model =
-        new ModelConfig(
-            ModelConfig.Type.DL4J,
-            java.util.List.of(),
-            ModelConfig.Activation.RELU,
-            0,
-            java.util.List.of(),
-            3,
-            1,
-            1,
-            JSON.toString(),
-            "",
-            "");
+        ModelConfig.of(
+            ModelKeys.TYPE.is(ModelConfig.Type.DL4J), ModelKeys.FILE.is(JSON.toString()));
     TrainableModel net = Models.build(model, new int[] {1, 28, 28}, 10, 42);
     assertThat(net.network()).isInstanceOf(ComputationGraph.class);
     assertThat(net.imageInput()).isTrue();

@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import ringtrain.common.config.ModelConfig;
+import ringtrain.common.config.key.ModelKeys;
 
 /**
  * DL4J's backward leaves the gradient of the loss summed over the micro-batch (its updater divides
@@ -21,8 +22,8 @@ class GradientScaleTest {
   @Test
   void shouldReturnTheSummedLossGradientAndTheMeanLoss() {
     ModelConfig model =
-        new ModelConfig(
-            ModelConfig.Type.MLP, List.of(8), ModelConfig.Activation.TANH, 0.0, List.of(), 3);
+        ModelConfig.of(
+            ModelKeys.HIDDEN.is(List.of(8)), ModelKeys.ACTIVATION.is(ModelConfig.Activation.TANH));
     MultiLayerNetwork net = NetworkFactory.build(model, new int[] {5}, 3, 1);
     Dl4jGradientEngine engine = new Dl4jGradientEngine(net);
     INDArray x = Nd4j.createFromArray(new float[][] {{0.1f, -0.2f, 0.3f, 0.5f, -1f}});

@@ -11,12 +11,11 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import ringtrain.common.config.ModelConfig;
 import ringtrain.common.config.PrecisionConfig.Precision;
+import ringtrain.common.config.key.ModelKeys;
 import ringtrain.worker.model.NetworkFactory;
 
 class MixedPrecisionEngineTest {
-  private static final ModelConfig MODEL =
-      new ModelConfig(
-          ModelConfig.Type.MLP, List.of(16, 8), ModelConfig.Activation.RELU, 0.0, List.of(), 3);
+  private static final ModelConfig MODEL = ModelConfig.of(ModelKeys.HIDDEN.is(List.of(16, 8)));
 
   private static DataSet batch() {
     Nd4j.getRandom().setSeed(3);

@@ -13,6 +13,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import ringtrain.common.config.ModelConfig;
 import ringtrain.common.config.PrecisionConfig.Precision;
+import ringtrain.common.config.key.ModelKeys;
 import ringtrain.worker.model.Dl4jGradientEngine;
 import ringtrain.worker.model.NetworkFactory;
 
@@ -31,9 +32,7 @@ class NativeVersusEmulatedTest {
     return a.sub(b).norm2Number().doubleValue() / b.norm2Number().doubleValue();
   }
 
-  private static final ModelConfig MODEL =
-      new ModelConfig(
-          ModelConfig.Type.MLP, List.of(64, 32), ModelConfig.Activation.RELU, 0.0, List.of(), 3);
+  private static final ModelConfig MODEL = ModelConfig.of(ModelKeys.HIDDEN.is(List.of(64, 32)));
 
   private static DataSet batch() {
     Nd4j.getRandom().setSeed(5);

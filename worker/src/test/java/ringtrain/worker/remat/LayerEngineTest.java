@@ -13,6 +13,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import ringtrain.common.config.ModelConfig;
 import ringtrain.common.config.PrecisionConfig.Precision;
+import ringtrain.common.config.key.ModelKeys;
 import ringtrain.worker.model.Dl4jGradientEngine;
 import ringtrain.worker.model.GradientEngine;
 import ringtrain.worker.model.NetworkFactory;
@@ -21,13 +22,9 @@ import ringtrain.worker.precision.LowPrecisionGrid;
 class LayerEngineTest {
 
   static ModelConfig mlp(double dropout, int depth) {
-    return new ModelConfig(
-        ModelConfig.Type.MLP,
-        java.util.Collections.nCopies(depth, 24),
-        ModelConfig.Activation.RELU,
-        dropout,
-        List.of(),
-        3);
+    return ModelConfig.of(
+        ModelKeys.HIDDEN.is(java.util.Collections.nCopies(depth, 24)),
+        ModelKeys.DROPOUT.is(dropout));
   }
 
   static DataSet batch(int rows, int features, int classes, long seed) {
@@ -79,8 +76,11 @@ class LayerEngineTest {
   @Test
   void shouldGiveBitwiseTheGradientsOfThePlainPathForACnn() {
     ModelConfig cnn =
-        new ModelConfig(
-            ModelConfig.Type.CNN, List.of(16), ModelConfig.Activation.RELU, 0.2, List.of(4, 6), 3);
+        ModelConfig.of(
+            ModelKeys.TYPE.is(ModelConfig.Type.CNN),
+            ModelKeys.HIDDEN.is(List.of(16)),
+            ModelKeys.DROPOUT.is(0.2),
+            ModelKeys.CNN_CHANNELS.is(List.of(4, 6)));
     int[] shape = {1, 8, 8};
     DataSet a = batch(6, 64, 3, 3);
     a.setFeatures(a.getFeatures().reshape(6, 1, 8, 8));
