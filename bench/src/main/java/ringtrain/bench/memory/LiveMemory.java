@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -45,6 +47,8 @@ final class LiveMemory implements AutoCloseable {
   private final Map<Long, JMXConnector> connections = new ConcurrentHashMap<>();
   private final Map<Long, long[]> peaks = new TreeMap<>();
   private final Map<Long, Integer> samples = new TreeMap<>();
+  private final List<Map<String, Long>> series = new ArrayList<>();
+  private final long startNanos = System.nanoTime();
   private final ExecutorService attacher = Executors.newSingleThreadExecutor(LiveMemory::daemon);
   private final Thread sampler;
   private volatile boolean running = true;
@@ -148,6 +152,18 @@ final class LiveMemory implements AutoCloseable {
     }
     p[PARTS.length] = Math.max(p[PARTS.length], total);
     samples.merge(pid, 1, Integer::sum);
+    Map<String, Long> point = new LinkedHashMap<>();
+    point.put("t_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+    point.put("pid", pid);
+    for (int i = 0; i < PARTS.length; i++) {
+      point.put(PARTS[i], sample[i]);
+    }
+    series.add(point);
+  }
+
+  /** Every sample in the order taken: milliseconds since the start, the process, each part. */
+  synchronized List<Map<String, Long>> series() {
+    return List.copyOf(series);
   }
 
   /** Per executor process: each part's peak, the peak of their sum, and the sample count. */

@@ -213,6 +213,7 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
     row.put("max_heap_plus_offheap", peaks.maxHeapPlusOffHeap());
     row.put("live", live.byExecutor());
     row.put(LIVE, live.maxTotal());
+    row.put("live_series", live.series());
     row.put("examples_per_s", result.summary().examplesPerS());
     row.put("test_accuracy", result.training().eval().testAccuracy());
     return row;
