@@ -1,4 +1,4 @@
-# Golden values for WireDtype and RingOrder, computed with NumPy (float16 is IEEE binary16 with
+# Golden values for Dtype and RingOrder, computed with NumPy (float16 is IEEE binary16 with
 # round-to-nearest-even; bf16 is FP32 with the low 16 bits rounded off, nearest-even).
 # Run: python3 wire_golden.py > wire_golden.txt
 import numpy as np

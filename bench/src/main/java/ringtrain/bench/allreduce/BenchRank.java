@@ -19,11 +19,11 @@ import ringtrain.common.config.CommConfig;
 import ringtrain.common.config.key.CommKeys;
 import ringtrain.common.config.key.ConfigKey;
 import ringtrain.common.config.key.Setting;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.comm.AeronRing;
 import ringtrain.worker.comm.ReduceOp;
 import ringtrain.worker.comm.RingJob;
 import ringtrain.worker.comm.RingOrder;
-import ringtrain.worker.comm.WireDtype;
 
 /**
  * One rank process of {@link AllReduceBenchmark}. Prints {@code ENDPOINT host:port}, reads {@code
@@ -65,7 +65,7 @@ public final class BenchRank {
     int world = Integer.parseInt(args[1]);
     long minBytes = Long.parseLong(args[2]);
     long maxBytes = Long.parseLong(args[3]);
-    List<WireDtype> dtypes = Arrays.stream(args[4].split(",")).map(WireDtype::parse).toList();
+    List<Dtype> dtypes = Arrays.stream(args[4].split(",")).map(Dtype::parse).toList();
     long p2pBytes = Long.parseLong(args[5]);
     CommConfig config = fromAeronFlag(args[6], CommKeys.TIMEOUT.is(Duration.ofSeconds(60)));
     int fixedIterations = Integer.parseInt(args[7]);
@@ -87,7 +87,7 @@ public final class BenchRank {
               .order(ByteOrder.nativeOrder())
               .asFloatBuffer();
       fill(warm, rank);
-      for (WireDtype wire : dtypes) {
+      for (Dtype wire : dtypes) {
         for (int i = 0; i < JIT_WARMUP_OPS; i++) {
           ring.allReduce(warm, ReduceOp.AVERAGE, step++, wire);
         }
@@ -104,7 +104,7 @@ public final class BenchRank {
                 ? fixedIterations
                 : (int) Math.max(5, Math.min(40, (512L << 20) / bytes));
         boolean paired = bytes >= PAIRED_MIN_BYTES;
-        for (WireDtype wire : dtypes) {
+        for (Dtype wire : dtypes) {
           for (int w = 0; w < warmup; w++) {
             ring.allReduce(b, ReduceOp.AVERAGE, step++, wire);
           }
@@ -135,7 +135,7 @@ public final class BenchRank {
           }
         }
         for (int t = 0; t < dtypes.size(); t++) {
-          WireDtype wire = dtypes.get(t);
+          Dtype wire = dtypes.get(t);
           fill(b, rank);
           ring.allReduce(b, ReduceOp.SUM, step++, wire);
           long wrong = countWrong(b, world, wire);
@@ -257,7 +257,7 @@ public final class BenchRank {
     }
   }
 
-  private static long countWrong(FloatBuffer b, int world, WireDtype wire) {
+  private static long countWrong(FloatBuffer b, int world, Dtype wire) {
     int length = b.limit();
     float[] values = new float[world];
     long wrong = 0;

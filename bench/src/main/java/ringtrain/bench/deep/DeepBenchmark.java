@@ -30,9 +30,9 @@ import ringtrain.bench.SparkRuns;
 import ringtrain.bench.netlab.NetLab;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.config.JobConfig;
-import ringtrain.common.config.PrecisionConfig.Precision;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.common.metrics.StepMetrics;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.driver.config.ConfigLoader;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.InProcessCollective;
@@ -206,12 +206,12 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
         new LayerEngine(
             NetworkFactory.build(job.model(), shape, classes, seed),
             0,
-            LowPrecisionGrid.of(Precision.FP32));
+            LowPrecisionGrid.of(Dtype.FP32));
     LayerEngine remat =
         new LayerEngine(
             NetworkFactory.build(job.model(), shape, classes, seed),
             -1,
-            LowPrecisionGrid.of(Precision.FP32));
+            LowPrecisionGrid.of(Dtype.FP32));
     int[] indices = new int[batch];
     Arrays.setAll(indices, i -> i);
     DataSet mb = MiniBatches.of(data.train(), indices, false);

@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 import ringtrain.common.config.CommConfig;
 import ringtrain.common.config.key.CommKeys;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.comm.AeronRing;
 import ringtrain.worker.comm.ReduceOp;
 import ringtrain.worker.comm.RingJob;
 import ringtrain.worker.comm.RingOrder;
-import ringtrain.worker.comm.WireDtype;
 
 /**
  * A rank process of the network lab tests: binds its ring to its host's address, prints {@code
@@ -78,7 +78,7 @@ public final class LabRank {
       for (int c = 0; c < CASES.size(); c++) {
         String[] f = CASES.get(c).split(" ");
         int count = Integer.parseInt(f[0]);
-        WireDtype wire = WireDtype.parse(f[1]);
+        Dtype wire = Dtype.parse(f[1]);
         ReduceOp op = ReduceOp.valueOf(f[2]);
         float[][] all = new float[world][];
         for (int r = 0; r < world; r++) {
@@ -124,8 +124,8 @@ public final class LabRank {
         ring.barrier(0);
         b.clear();
         b.put(all[rank]).flip();
-        ring.allReduce(b, ReduceOp.SUM, 1, WireDtype.FP32);
-        System.out.println("ROUND " + round + " " + wrong(b, all, ReduceOp.SUM, WireDtype.FP32));
+        ring.allReduce(b, ReduceOp.SUM, 1, Dtype.FP32);
+        System.out.println("ROUND " + round + " " + wrong(b, all, ReduceOp.SUM, Dtype.FP32));
         System.out.flush();
         closeStart = System.nanoTime();
       } catch (RuntimeException e) {
@@ -147,7 +147,7 @@ public final class LabRank {
     try {
       while (true) {
         t0 = System.nanoTime();
-        ring.allReduce(b, ReduceOp.SUM, step++, WireDtype.FP32);
+        ring.allReduce(b, ReduceOp.SUM, step++, Dtype.FP32);
         System.out.println("STEP " + step);
         System.out.flush();
       }
@@ -170,7 +170,7 @@ public final class LabRank {
     return v;
   }
 
-  private static long wrong(FloatBuffer b, float[][] all, ReduceOp op, WireDtype wire) {
+  private static long wrong(FloatBuffer b, float[][] all, ReduceOp op, Dtype wire) {
     int world = all.length;
     int length = b.limit();
     float[] element = new float[world];

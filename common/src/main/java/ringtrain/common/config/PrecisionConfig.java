@@ -1,6 +1,7 @@
 package ringtrain.common.config;
 
 import ringtrain.common.config.key.PrecisionKeys;
+import ringtrain.common.numeric.Dtype;
 
 /**
  * The {@code precision.*} section. Master weights and optimizer state are always FP32.
@@ -13,14 +14,7 @@ import ringtrain.common.config.key.PrecisionKeys;
  *     with values rounded to the low-precision grid
  */
 public record PrecisionConfig(
-    Precision compute, Precision comm, double lossScaleInit, int growthInterval, Mode mode) {
-
-  /** Floating-point formats. */
-  public enum Precision {
-    FP32,
-    BF16,
-    FP16
-  }
+    Dtype compute, Dtype comm, double lossScaleInit, int growthInterval, Mode mode) {
 
   /** Where low-precision compute comes from. */
   public enum Mode {
@@ -36,7 +30,7 @@ public record PrecisionConfig(
   }
 
   /** fp32/bf16/fp16 with the default loss scaling (GradScaler's) and mode. */
-  public PrecisionConfig(Precision compute, Precision comm) {
+  public PrecisionConfig(Dtype compute, Dtype comm) {
     this(
         compute,
         comm,

@@ -3,6 +3,7 @@ package ringtrain.driver.run;
 import java.util.Locale;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import ringtrain.common.config.JobConfig;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.loop.TrainingPlan;
 import ringtrain.worker.model.TrainableModel;
 import ringtrain.worker.optim.ParamLayout;
@@ -111,10 +112,10 @@ public final class PlanText {
             + ", comm "
             + lower(job.precision().comm())
             + ", master weights fp32"
-            + (job.precision().compute() == ringtrain.common.config.PrecisionConfig.Precision.FP16
+            + (job.precision().compute() == Dtype.FP16
                 ? ", dynamic loss scale from " + fmt(job.precision().lossScaleInit())
                 : "")
-            + (job.precision().compute() == ringtrain.common.config.PrecisionConfig.Precision.FP32
+            + (job.precision().compute() == Dtype.FP32
                 ? ""
                 : ", " + lower(job.precision().mode())));
     line(

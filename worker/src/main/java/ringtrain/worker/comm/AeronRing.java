@@ -14,6 +14,7 @@ import org.agrona.UnsafeApi;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import ringtrain.common.config.CommConfig;
+import ringtrain.common.numeric.Dtype;
 
 /**
  * The ring all-reduce between separate processes over Aeron UDP. Two phases, as in a Spark barrier
@@ -225,14 +226,14 @@ public final class AeronRing implements Collective {
 
   /** All-reduce with {@code wire} values on the network, summed in FP32. */
   @Override
-  public void allReduce(FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
+  public void allReduce(FloatBuffer buffer, ReduceOp op, long step, Dtype wire) {
     startAllReduce(buffer, op, step, wire).await();
   }
 
   /** Queues one bucket; the buffer belongs to the ring until the handle's await() returns. */
   @Override
   public synchronized PendingReduce startAllReduce(
-      FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
+      FloatBuffer buffer, ReduceOp op, long step, Dtype wire) {
     long length = buffer.remaining();
     RingPlan plan = RingPlan.allReduce(job, step, nextBucket(step), sequence++, length, op, wire);
     return submit(plan, buffer);

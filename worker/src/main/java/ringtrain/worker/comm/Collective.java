@@ -1,6 +1,7 @@
 package ringtrain.worker.comm;
 
 import java.nio.FloatBuffer;
+import ringtrain.common.numeric.Dtype;
 
 /**
  * Collective operations among the ranks of one training job. Every call is made by every rank in
@@ -25,14 +26,14 @@ public interface Collective extends AutoCloseable {
    * @param step the optimizer step this reduction belongs to (stamped on every frame)
    */
   default void allReduce(FloatBuffer buffer, ReduceOp op, long step) {
-    allReduce(buffer, op, step, WireDtype.FP32);
+    allReduce(buffer, op, step, Dtype.FP32);
   }
 
   /**
    * As {@link #allReduce(FloatBuffer, ReduceOp, long)}, with {@code wire} values between ranks:
    * every hop rounds once to the wire type and adds in FP32 (precision.comm).
    */
-  void allReduce(FloatBuffer buffer, ReduceOp op, long step, WireDtype wire);
+  void allReduce(FloatBuffer buffer, ReduceOp op, long step, Dtype wire);
 
   /**
    * Starts reducing one bucket and returns at once, so that the caller can go on computing the
@@ -40,13 +41,13 @@ public interface Collective extends AutoCloseable {
    * the same on every rank, by the one queue per rank that also runs the blocking calls.
    */
   default PendingReduce startAllReduce(FloatBuffer buffer, ReduceOp op, long step) {
-    return startAllReduce(buffer, op, step, WireDtype.FP32);
+    return startAllReduce(buffer, op, step, Dtype.FP32);
   }
 
   /**
    * As {@link #startAllReduce(FloatBuffer, ReduceOp, long)}, with {@code wire} values on the wire.
    */
-  PendingReduce startAllReduce(FloatBuffer buffer, ReduceOp op, long step, WireDtype wire);
+  PendingReduce startAllReduce(FloatBuffer buffer, ReduceOp op, long step, Dtype wire);
 
   /** Copies {@code root}'s {@code buffer} into every other rank's {@code buffer}. */
   void broadcast(FloatBuffer buffer, int root, long step);

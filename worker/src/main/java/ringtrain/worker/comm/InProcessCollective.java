@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import ringtrain.common.numeric.Dtype;
 
 /**
  * N ranks in one JVM, one thread per rank, for tests of the training loop. The all-reduce follows
@@ -60,13 +61,13 @@ public final class InProcessCollective implements Collective {
   }
 
   @Override
-  public void allReduce(FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
+  public void allReduce(FloatBuffer buffer, ReduceOp op, long step, Dtype wire) {
     startAllReduce(buffer, op, step, wire).await();
   }
 
   @Override
   public synchronized PendingReduce startAllReduce(
-      FloatBuffer buffer, ReduceOp op, long step, WireDtype wire) {
+      FloatBuffer buffer, ReduceOp op, long step, Dtype wire) {
     return submit(new Call("all-reduce", step, buffer, op, -1, wire));
   }
 
@@ -75,12 +76,12 @@ public final class InProcessCollective implements Collective {
     if (root < 0 || root >= group.n) {
       throw new IllegalArgumentException("root " + root + " is not a rank of " + group.n);
     }
-    submit(new Call("broadcast", step, buffer, null, root, WireDtype.FP32)).await();
+    submit(new Call("broadcast", step, buffer, null, root, Dtype.FP32)).await();
   }
 
   @Override
   public synchronized void barrier(long step) {
-    submit(new Call("barrier", step, null, null, -1, WireDtype.FP32)).await();
+    submit(new Call("barrier", step, null, null, -1, Dtype.FP32)).await();
   }
 
   private PendingReduce submit(Call call) {
@@ -101,7 +102,7 @@ public final class InProcessCollective implements Collective {
   }
 
   private record Call(
-      String kind, long step, FloatBuffer buffer, ReduceOp op, int root, WireDtype wire) {}
+      String kind, long step, FloatBuffer buffer, ReduceOp op, int root, Dtype wire) {}
 
   /** The rendezvous all ranks of one group meet at. */
   private static final class Group {

@@ -1,5 +1,7 @@
 package ringtrain.worker.comm;
 
+import ringtrain.common.numeric.Dtype;
+
 /**
  * The fixed reduction order of the ring all-reduce, shared by every implementation so that they all
  * produce the same bits.
@@ -41,7 +43,7 @@ public final class RingOrder {
    * @param values the element on every rank, indexed by rank
    * @param chunk the chunk the element belongs to (its chain starts at this rank)
    */
-  public static float reduce(float[] values, int chunk, ReduceOp op, WireDtype wire) {
+  public static float reduce(float[] values, int chunk, ReduceOp op, Dtype wire) {
     int n = values.length;
     if (n == 1) {
       return values[0];

@@ -1,5 +1,7 @@
 package ringtrain.worker.comm;
 
+import ringtrain.common.numeric.Dtype;
+
 /**
  * The ring steps of one collective as seen by one rank: at step t the rank sends chunk {@link
  * #sendChunk(int)} (or nothing, −1) and receives chunk {@link #recvChunk(int)} (or nothing), which
@@ -51,7 +53,7 @@ final class RingPlan {
 
   /** Reduce-scatter (N−1 steps) then all-gather (N−1 steps). */
   static RingPlan allReduce(
-      RingJob job, long step, int bucket, long sequence, long length, ReduceOp op, WireDtype w) {
+      RingJob job, long step, int bucket, long sequence, long length, ReduceOp op, Dtype w) {
     int n = job.worldSize();
     int r = job.rank();
     int steps = 2 * (n - 1);
@@ -112,7 +114,7 @@ final class RingPlan {
         sequence,
         length,
         1,
-        new WireCodec(WireDtype.FP32),
+        new WireCodec(Dtype.FP32),
         1,
         send,
         recv,
@@ -132,7 +134,7 @@ final class RingPlan {
         sequence,
         0,
         1,
-        new WireCodec(WireDtype.FP32),
+        new WireCodec(Dtype.FP32),
         1,
         chunks,
         chunks.clone(),

@@ -9,12 +9,13 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import ringtrain.common.numeric.Dtype;
 
 /**
  * The FP32 and bf16 codec loops with the Vector API, one pass straight between the Aeron term
  * buffer and the local vector, in the CPU's widest vectors. Every lane does exactly the arithmetic
- * of {@link WireCodec}'s scalar path (the same additions, division and {@link WireDtype#bf16Bits}),
- * so both paths give the same bits.
+ * of {@link WireCodec}'s scalar path (the same additions, division and {@link Dtype#bf16Bits}), so
+ * both paths give the same bits.
  *
  * <p>Loaded only when {@link WireCodec#SIMD_AVAILABLE}; byte indices are absolute indices into the
  * buffers.
@@ -86,7 +87,7 @@ final class SimdWireKernels {
         sum = sum / d;
       }
       if (round) {
-        sum = Float.intBitsToFloat(WireDtype.bf16Bits(Float.floatToRawIntBits(sum)) << 16);
+        sum = Float.intBitsToFloat(Dtype.bf16Bits(Float.floatToRawIntBits(sum)) << 16);
       }
       local.putFloat(at + 4 * i, sum);
     }
@@ -104,7 +105,7 @@ final class SimdWireKernels {
           .intoByteBuffer(out, outAt + 2 * i, ORDER);
     }
     for (; i < count; i++) {
-      out.putShort(outAt + 2 * i, (short) WireDtype.bf16Bits(local.getInt(at + 4 * i)));
+      out.putShort(outAt + 2 * i, (short) Dtype.bf16Bits(local.getInt(at + 4 * i)));
     }
   }
 
@@ -129,7 +130,7 @@ final class SimdWireKernels {
         .reinterpretAsFloats();
   }
 
-  /** {@link WireDtype#bf16Bits} on every lane. */
+  /** {@link Dtype#bf16Bits} on every lane. */
   private static IntVector bf16Bits(IntVector bits) {
     IntVector high = bits.lanewise(VectorOperators.LSHR, 16);
     IntVector rounded = bits.add(0x7fff).add(high.and(1)).lanewise(VectorOperators.LSHR, 16);

@@ -5,9 +5,10 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
+import ringtrain.common.numeric.Dtype;
 
 /**
- * Moves FP32 elements of the local vector to and from a frame payload in one {@link WireDtype},
+ * Moves FP32 elements of the local vector to and from a frame payload in one {@link Dtype},
  * accumulating in FP32. Element e of the local vector lives at byte {@code 4·e}.
  *
  * <p>Two paths give the same bits. With {@code jdk.incubator.vector} in the JVM (ringtrain's
@@ -31,7 +32,7 @@ final class WireCodec {
       ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
           && !Boolean.getBoolean("ringtrain.comm.scalar");
 
-  private final WireDtype dtype;
+  private final Dtype dtype;
   private final boolean simd;
   // Sums and bf16 go through heap arrays: C2 vectorizes array loops, not raw-address ones.
   private int[] intScratch = new int[0];
@@ -39,24 +40,24 @@ final class WireCodec {
   private float[] floatScratch = new float[0];
   private float[] wireFloatScratch = new float[0];
 
-  WireCodec(WireDtype dtype) {
+  WireCodec(Dtype dtype) {
     this(dtype, SIMD_AVAILABLE);
   }
 
   /** {@code simd} false: the scalar path even where the Vector API is available (tests). */
-  WireCodec(WireDtype dtype, boolean simd) {
+  WireCodec(Dtype dtype, boolean simd) {
     this.dtype = dtype;
-    this.simd = simd && dtype != WireDtype.FP16;
+    this.simd = simd && dtype != Dtype.FP16;
   }
 
-  WireDtype dtype() {
+  Dtype dtype() {
     return dtype;
   }
 
   /** Writes {@code count} elements from {@code first}, rounded to the wire type, to {@code out}. */
   void encode(UnsafeBuffer local, long first, int count, MutableDirectBuffer out, int outOffset) {
     int src = (int) (first * Float.BYTES);
-    if (dtype == WireDtype.FP32) {
+    if (dtype == Dtype.FP32) {
       out.putBytes(outOffset, local, src, count * Float.BYTES);
       return;
     }
@@ -76,13 +77,13 @@ final class WireCodec {
     byte[] outArray = out.byteArray();
     long to = out.addressOffset() + outOffset;
     short[] wire = shorts(count);
-    if (dtype == WireDtype.BF16) {
+    if (dtype == Dtype.BF16) {
       int[] bits = ints(count);
       UnsafeApi.copyMemory(inArray, in, bits, INT_BASE, 4L * count);
       // Two passes: C2 vectorizes neither a right shift nor a conversion feeding a short store,
       // but it does the int arithmetic and the narrowing copy one at a time.
       for (int i = 0; i < count; i++) {
-        bits[i] = WireDtype.bf16Bits(bits[i]);
+        bits[i] = Dtype.bf16Bits(bits[i]);
       }
       for (int i = 0; i < count; i++) {
         wire[i] = (short) bits[i];
@@ -91,7 +92,7 @@ final class WireCodec {
       float[] values = floats(count);
       UnsafeApi.copyMemory(inArray, in, values, FLOAT_BASE, 4L * count);
       for (int i = 0; i < count; i++) {
-        wire[i] = WireDtype.floatToHalf(values[i]);
+        wire[i] = Dtype.floatToHalf(values[i]);
       }
     }
     UnsafeApi.copyMemory(wire, SHORT_BASE, outArray, to, 2L * count);
@@ -114,7 +115,7 @@ final class WireCodec {
   /** local[e] = wire value. */
   void decode(DirectBuffer in, int inOffset, UnsafeBuffer local, long first, int count) {
     int dst = (int) (first * Float.BYTES);
-    if (dtype == WireDtype.FP32) {
+    if (dtype == Dtype.FP32) {
       local.putBytes(dst, in, inOffset, count * Float.BYTES);
       return;
     }
@@ -142,7 +143,7 @@ final class WireCodec {
       int fromAt = in.wrapAdjustment() + inOffset;
       ByteBuffer to = local.byteBuffer();
       int toAt = local.wrapAdjustment() + dst;
-      if (dtype == WireDtype.FP32) {
+      if (dtype == Dtype.FP32) {
         SimdWireKernels.reduceFp32(from, fromAt, to, toAt, count, divisor);
       } else {
         SimdWireKernels.reduceBf16(from, fromAt, to, toAt, count, divisor);
@@ -178,13 +179,13 @@ final class WireCodec {
         int[] bits = ints(count);
         UnsafeApi.copyMemory(acc, FLOAT_BASE, bits, INT_BASE, 4L * count);
         for (int i = 0; i < count; i++) {
-          bits[i] = WireDtype.bf16Bits(bits[i]) << 16;
+          bits[i] = Dtype.bf16Bits(bits[i]) << 16;
         }
         UnsafeApi.copyMemory(bits, INT_BASE, acc, FLOAT_BASE, 4L * count);
       }
       case FP16 -> {
         for (int i = 0; i < count; i++) {
-          acc[i] = WireDtype.FP16.round(acc[i]);
+          acc[i] = Dtype.FP16.round(acc[i]);
         }
       }
     }
@@ -211,7 +212,7 @@ final class WireCodec {
         short[] wire = shorts(count);
         UnsafeApi.copyMemory(inArray, from, wire, SHORT_BASE, 2L * count);
         for (int i = 0; i < count; i++) {
-          values[i] = WireDtype.halfToFloat(wire[i]);
+          values[i] = Dtype.halfToFloat(wire[i]);
         }
       }
     }

@@ -6,9 +6,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.ReduceOp;
-import ringtrain.worker.comm.WireDtype;
 
 /**
  * The flat FP32 gradient of one rank with its {@link SideScalar}s in {@link SideScalar#COUNT} slots
@@ -64,12 +64,12 @@ public final class GradientBuffer {
    * Averages gradient and side scalars over the ranks of {@code comm}: one collective with an FP32
    * wire, otherwise the gradient in {@code wire} and the scalars in FP32.
    */
-  public void allReduce(Collective comm, long step, WireDtype wire) {
-    if (wire == WireDtype.FP32) {
-      comm.allReduce(wholeBuffer, ReduceOp.AVERAGE, step, WireDtype.FP32);
+  public void allReduce(Collective comm, long step, Dtype wire) {
+    if (wire == Dtype.FP32) {
+      comm.allReduce(wholeBuffer, ReduceOp.AVERAGE, step, Dtype.FP32);
     } else {
       comm.allReduce(gradientBuffer, ReduceOp.AVERAGE, step, wire);
-      comm.allReduce(scalarBuffer, ReduceOp.AVERAGE, step, WireDtype.FP32);
+      comm.allReduce(scalarBuffer, ReduceOp.AVERAGE, step, Dtype.FP32);
     }
   }
 

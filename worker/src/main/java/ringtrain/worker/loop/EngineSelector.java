@@ -6,6 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.PrecisionConfig;
 import ringtrain.common.error.ConfigException;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.model.Dl4jGradientEngine;
 import ringtrain.worker.model.GradientEngine;
 import ringtrain.worker.model.TrainableModel;
@@ -27,8 +28,7 @@ public final class EngineSelector {
   /** Throws a {@link ConfigException} naming the first setting {@code model} cannot train with. */
   public static void check(JobConfig job, TrainableModel model) {
     PrecisionConfig precision = job.precision();
-    if (precision.compute() == PrecisionConfig.Precision.FP32
-        && precision.comm() == PrecisionConfig.Precision.FP16) {
+    if (precision.compute() == Dtype.FP32 && precision.comm() == Dtype.FP16) {
       throw new ConfigException(
           "precision.comm = fp16 with precision.compute = fp32 has no loss scaling, so one"
               + " gradient above 65504 turns every parameter into NaN; use precision.comm = bf16,"
@@ -70,8 +70,8 @@ public final class EngineSelector {
     if (job.comm().overlap()) {
       return new Setting("comm.overlap", "true", "false");
     }
-    PrecisionConfig.Precision compute = job.precision().compute();
-    if (compute != PrecisionConfig.Precision.FP32) {
+    Dtype compute = job.precision().compute();
+    if (compute != Dtype.FP32) {
       return new Setting("precision.compute", compute.name().toLowerCase(Locale.ROOT), "fp32");
     }
     return null;
@@ -84,9 +84,9 @@ public final class EngineSelector {
    */
   public static GradientEngine select(JobConfig job, TrainableModel model, boolean overlap) {
     check(job, model);
-    PrecisionConfig.Precision compute = job.precision().compute();
+    Dtype compute = job.precision().compute();
     int segments = job.remat().segments();
-    if (compute != PrecisionConfig.Precision.FP32) {
+    if (compute != Dtype.FP32) {
       boolean nativeTypes =
           switch (job.precision().mode()) {
             case NATIVE -> true;
@@ -96,8 +96,7 @@ public final class EngineSelector {
       return new MixedPrecisionEngine(model, compute, nativeTypes, segments);
     }
     if (segments != 0 || overlap) {
-      return LayerwiseEngine.of(
-          model.network(), segments, LowPrecisionGrid.of(PrecisionConfig.Precision.FP32));
+      return LayerwiseEngine.of(model.network(), segments, LowPrecisionGrid.of(Dtype.FP32));
     }
     return new Dl4jGradientEngine(model);
   }

@@ -1,7 +1,7 @@
 package ringtrain.worker.loop;
 
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.comm.Collective;
-import ringtrain.worker.comm.WireDtype;
 import ringtrain.worker.ddp.GradientBuffer;
 
 /**
@@ -12,13 +12,12 @@ import ringtrain.worker.ddp.GradientBuffer;
 final class GradientSync {
   private final Collective comm;
   private final GradientBuffer gradient;
-  private final WireDtype wire;
+  private final Dtype wire;
 
   /** Set when buckets are all-reduced during backward; null otherwise. */
   private final OverlappedBuckets overlapped;
 
-  GradientSync(
-      Collective comm, GradientBuffer gradient, WireDtype wire, OverlappedBuckets overlapped) {
+  GradientSync(Collective comm, GradientBuffer gradient, Dtype wire, OverlappedBuckets overlapped) {
     this.comm = comm;
     this.gradient = gradient;
     this.wire = wire;

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.metrics.MetricsSink;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.comm.Collective;
-import ringtrain.worker.comm.WireDtype;
 import ringtrain.worker.data.BatchPlan;
 import ringtrain.worker.data.Examples;
 import ringtrain.worker.data.RankData;
@@ -109,7 +109,7 @@ record LoopParts(
     Checkpoints checkpoints =
         new Checkpoints(job, snapshots, batches, comm, params, optimizer, scaler, json);
     // Side scalars always travel in FP32; precision.comm is the gradient's wire type.
-    WireDtype wire = WireDtype.valueOf(job.precision().comm().name());
+    Dtype wire = job.precision().comm();
     OverlappedBuckets overlapped =
         overlap ? OverlappedBuckets.over(engine, gradient, comm, job, wire, scaler) : null;
     MicroBatchSource source =

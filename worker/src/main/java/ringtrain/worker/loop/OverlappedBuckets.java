@@ -7,10 +7,10 @@ import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import ringtrain.common.config.JobConfig;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.PendingReduce;
 import ringtrain.worker.comm.ReduceOp;
-import ringtrain.worker.comm.WireDtype;
 import ringtrain.worker.ddp.GradientBuffer;
 import ringtrain.worker.model.GradientEngine;
 import ringtrain.worker.precision.LossScaler;
@@ -29,7 +29,7 @@ final class OverlappedBuckets {
   private final LayerwiseEngine layers;
   private final GradientBuffer gradient;
   private final Collective comm;
-  private final WireDtype wire;
+  private final Dtype wire;
   private final Consumer<INDArray> checkFinite;
   private final GradientBuckets buckets;
   private final FloatBuffer[] bucketBuffers;
@@ -45,7 +45,7 @@ final class OverlappedBuckets {
       GradientBuffer gradient,
       Collective comm,
       long bucketElements,
-      WireDtype wire,
+      Dtype wire,
       Consumer<INDArray> checkFinite) {
     this.layers = layers;
     this.gradient = gradient;
@@ -69,7 +69,7 @@ final class OverlappedBuckets {
       GradientBuffer gradient,
       Collective comm,
       JobConfig job,
-      WireDtype wire,
+      Dtype wire,
       LossScaler scaler) {
     LayerwiseEngine layers =
         engine instanceof MixedPrecisionEngine mixed
@@ -99,7 +99,7 @@ final class OverlappedBuckets {
    * @return {nanos in flight, nanos of that hidden behind compute}
    */
   long[] finish(long step, long computeEnd) {
-    start(gradient.scalarBuffer(), step, WireDtype.FP32);
+    start(gradient.scalarBuffer(), step, Dtype.FP32);
     long busy = 0;
     long overlapped = 0;
     try {
@@ -143,7 +143,7 @@ final class OverlappedBuckets {
   }
 
   /** Queues an average of {@code buffer}; it belongs to the collective until {@link #finish}. */
-  private void start(FloatBuffer buffer, long step, WireDtype values) {
+  private void start(FloatBuffer buffer, long step, Dtype values) {
     inFlight.add(comm.startAllReduce(buffer, ReduceOp.AVERAGE, step, values));
   }
 }

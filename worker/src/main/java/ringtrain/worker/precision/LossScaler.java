@@ -1,6 +1,7 @@
 package ringtrain.worker.precision;
 
 import ringtrain.common.config.PrecisionConfig;
+import ringtrain.common.numeric.Dtype;
 
 /**
  * Dynamic loss scaling with PyTorch {@code GradScaler} semantics: the loss (in practice its
@@ -43,7 +44,7 @@ public final class LossScaler {
 
   /** The scaler {@code precision} calls for: dynamic for fp16 compute, disabled otherwise. */
   public static LossScaler forCompute(PrecisionConfig precision) {
-    return precision.compute() == PrecisionConfig.Precision.FP16
+    return precision.compute() == Dtype.FP16
         ? dynamic(precision.lossScaleInit(), precision.growthInterval())
         : disabled();
   }

@@ -4,43 +4,38 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import ringtrain.common.config.PrecisionConfig.Precision;
-import ringtrain.worker.comm.WireDtype;
+import ringtrain.common.numeric.Dtype;
 
 /**
  * Rounds FP32 tensors in place to the bf16 or fp16 grid: what a tensor stored in that type on a GPU
  * would hold. bf16 and fp16 round to nearest even; fp16 keeps IEEE subnormals and overflows to
- * ±infinity beyond 65504, which is what dynamic loss scaling has to detect. The bit-level
- * conversions are {@link WireDtype}'s, so the compute path and the wire round identically.
+ * ±infinity beyond 65504, which is what dynamic loss scaling has to detect. The rounding is {@link
+ * Dtype}'s own, the one the wire uses, so the compute path and the wire round identically.
  */
 public final class LowPrecisionGrid {
-  private final Precision precision;
+  private final Dtype precision;
 
-  private LowPrecisionGrid(Precision precision) {
+  private LowPrecisionGrid(Dtype precision) {
     this.precision = precision;
   }
 
   /** The grid of {@code precision}; FP32 leaves every value as it is. */
-  public static LowPrecisionGrid of(Precision precision) {
+  public static LowPrecisionGrid of(Dtype precision) {
     return new LowPrecisionGrid(precision);
   }
 
-  public Precision precision() {
+  public Dtype precision() {
     return precision;
   }
 
   /** Whether {@link #round} changes anything. */
   public boolean isIdentity() {
-    return precision == Precision.FP32;
+    return precision == Dtype.FP32;
   }
 
   /** {@code value} rounded to the grid. */
   public float round(float value) {
-    return switch (precision) {
-      case FP32 -> value;
-      case BF16 -> WireDtype.bf16ToFloat(WireDtype.floatToBf16(value));
-      case FP16 -> WireDtype.halfToFloat(WireDtype.floatToHalf(value));
-    };
+    return precision.round(value);
   }
 
   /** Rounds every element of the FP32 array {@code a} in place and returns it. */
@@ -78,13 +73,13 @@ public final class LowPrecisionGrid {
     for (int from = 0; from < n; from += chunk.length) {
       int len = Math.min(chunk.length, n - from);
       values.get(from, chunk, 0, len);
-      if (precision == Precision.BF16) {
+      if (precision == Dtype.BF16) {
         for (int i = 0; i < len; i++) {
-          chunk[i] = WireDtype.bf16ToFloat(WireDtype.floatToBf16(chunk[i]));
+          chunk[i] = Dtype.bf16ToFloat(Dtype.floatToBf16(chunk[i]));
         }
       } else {
         for (int i = 0; i < len; i++) {
-          chunk[i] = WireDtype.halfToFloat(WireDtype.floatToHalf(chunk[i]));
+          chunk[i] = Dtype.halfToFloat(Dtype.floatToHalf(chunk[i]));
         }
       }
       values.put(from, chunk, 0, len);

@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import ringtrain.common.config.PrecisionConfig.Precision;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.model.GradientEngine;
 import ringtrain.worker.model.TrainableModel;
 import ringtrain.worker.optim.ParamLayout;
@@ -38,7 +38,7 @@ public final class MixedPrecisionEngine implements GradientEngine {
    * @param segments {@code remat.segments}
    */
   public MixedPrecisionEngine(
-      MultiLayerNetwork master, Precision precision, boolean nativeTypes, int segments) {
+      MultiLayerNetwork master, Dtype precision, boolean nativeTypes, int segments) {
     this(TrainableModel.of(master), precision, nativeTypes, segments);
   }
 
@@ -48,19 +48,19 @@ public final class MixedPrecisionEngine implements GradientEngine {
    * ringtrain.worker.remat.GraphLayerEngine}).
    */
   public MixedPrecisionEngine(
-      TrainableModel master, Precision precision, boolean nativeTypes, int segments) {
-    if (precision == Precision.FP32) {
+      TrainableModel master, Dtype precision, boolean nativeTypes, int segments) {
+    if (precision == Dtype.FP32) {
       throw new IllegalArgumentException("mixed precision needs bf16 or fp16 compute");
     }
     this.master = master.network();
     this.nativeTypes = nativeTypes;
     this.layout = master.layout();
     if (nativeTypes) {
-      DataType type = precision == Precision.FP16 ? DataType.HALF : DataType.BFLOAT16;
-      this.weightGrid = LowPrecisionGrid.of(Precision.FP32);
+      DataType type = precision == Dtype.FP16 ? DataType.HALF : DataType.BFLOAT16;
+      this.weightGrid = LowPrecisionGrid.of(Dtype.FP32);
       this.compute =
           LayerwiseEngine.of(
-              converted(this.master, type), segments, LowPrecisionGrid.of(Precision.FP32));
+              converted(this.master, type), segments, LowPrecisionGrid.of(Dtype.FP32));
       this.gradient = Nd4j.zeros(DataType.FLOAT, 1, master.numParams());
     } else {
       this.weightGrid = LowPrecisionGrid.of(precision);

@@ -19,6 +19,7 @@ import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.key.CommKeys;
 import ringtrain.common.config.key.ConfigKeys;
 import ringtrain.common.config.key.Setting;
+import ringtrain.common.numeric.Dtype;
 
 /** Rings of real media drivers inside this JVM (one driver per rank); processes are in the ITs. */
 class AeronRingTest {
@@ -89,7 +90,7 @@ class AeronRingTest {
           ring -> {
             List<Long> h = new ArrayList<>();
             int step = 0;
-            for (WireDtype wire : WireDtype.values()) {
+            for (Dtype wire : Dtype.values()) {
               for (int length : new int[] {1, n - 1, 17, 70001}) {
                 for (ReduceOp op : ReduceOp.values()) {
                   FloatBuffer b = TestVectors.direct(length, ring.rank(), length);
@@ -120,7 +121,7 @@ class AeronRingTest {
         ring -> {
           endpoints.add(ring.localEndpoint());
           int step = 0;
-          for (WireDtype wire : WireDtype.values()) {
+          for (Dtype wire : Dtype.values()) {
             for (int length : new int[] {1, n - 1, 70001, 1_000_003}) {
               FloatBuffer b = TestVectors.direct(length, ring.rank(), length);
               ring.allReduce(b, ReduceOp.AVERAGE, step++, wire);
@@ -177,7 +178,7 @@ class AeronRingTest {
             pending.get(k).await();
             assertThat(
                     TestVectors.countWrong(
-                        buckets.get(k), 100 + k, 3, ReduceOp.AVERAGE, WireDtype.FP32))
+                        buckets.get(k), 100 + k, 3, ReduceOp.AVERAGE, Dtype.FP32))
                 .isZero();
           }
           assertThat(ring.counters().totalRejected()).isZero();
@@ -214,7 +215,7 @@ class AeronRingTest {
           }
           FloatBuffer b = TestVectors.direct(9, ring.rank(), length);
           ring.allReduce(b, ReduceOp.SUM, 0);
-          assertThat(TestVectors.countWrong(b, 9, 2, ReduceOp.SUM, WireDtype.FP32)).isZero();
+          assertThat(TestVectors.countWrong(b, 9, 2, ReduceOp.SUM, Dtype.FP32)).isZero();
           if (ring.rank() == 1) {
             FrameCounters c = ring.counters();
             assertThat(c.rejected(FrameReject.WRONG_JOB)).isEqualTo(1);

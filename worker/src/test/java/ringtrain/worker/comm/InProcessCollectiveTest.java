@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
+import ringtrain.common.numeric.Dtype;
 
 class InProcessCollectiveTest {
 
@@ -41,7 +42,7 @@ class InProcessCollectiveTest {
 
   @Test
   void shouldMatchTheNumpyRingGoldenOnEveryRank() throws Exception {
-    for (WireDtype wire : WireDtype.values()) {
+    for (Dtype wire : Dtype.values()) {
       List<Collective> group = InProcessCollective.group(3, Duration.ofSeconds(10));
       FloatBuffer[] buffers = new FloatBuffer[3];
       runAll(

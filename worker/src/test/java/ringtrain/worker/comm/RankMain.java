@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import ringtrain.common.config.CommConfig;
 import ringtrain.common.config.key.CommKeys;
+import ringtrain.common.numeric.Dtype;
 
 /**
  * One rank process of the multi-process tests. Prints {@code ENDPOINT host:port}, reads {@code
@@ -50,7 +51,7 @@ public final class RankMain {
       if (scenario.equals("reduce")) {
         long step = 0;
         for (String w : args[5].split(",")) {
-          WireDtype wire = WireDtype.parse(w);
+          Dtype wire = Dtype.parse(w);
           for (String l : args[6].split(",")) {
             int length = Integer.parseInt(l);
             FloatBuffer b = TestVectors.direct(length, rank, length);

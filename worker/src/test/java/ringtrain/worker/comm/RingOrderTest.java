@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
+import ringtrain.common.numeric.Dtype;
 
 class RingOrderTest {
 
@@ -14,7 +15,7 @@ class RingOrderTest {
     {-1e8f, 1.0f, 1e8f, 0.3f, 65000.0f}
   };
 
-  static float[] ring(ReduceOp op, WireDtype wire) {
+  static float[] ring(ReduceOp op, Dtype wire) {
     int n = RANKS.length;
     int length = RANKS[0].length;
     float[] out = new float[length];
@@ -31,11 +32,11 @@ class RingOrderTest {
   @Test
   void shouldReduceInTheFixedRingOrderOfTheNumpyReference() throws IOException {
     int checked = 0;
-    for (String[] row : WireDtypeTest.golden()) {
+    for (String[] row : DtypeTest.golden()) {
       if (!row[0].startsWith("fp") && !row[0].startsWith("bf")) {
         continue;
       }
-      WireDtype wire = WireDtype.parse(row[0]);
+      Dtype wire = Dtype.parse(row[0]);
       ReduceOp op = row[1].equals("sum") ? ReduceOp.SUM : ReduceOp.AVERAGE;
       float[] got = ring(op, wire);
       for (int i = 0; i < got.length; i++) {

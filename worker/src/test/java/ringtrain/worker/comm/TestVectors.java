@@ -3,6 +3,7 @@ package ringtrain.worker.comm;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import ringtrain.common.numeric.Dtype;
 
 /**
  * Deterministic per-rank test vectors, computable element by element anywhere (rank processes and
@@ -39,7 +40,7 @@ final class TestVectors {
    * each at most u = 2^-8 (bf16) or 2^-11 (fp16) of the value rounded, so |result − exact| ≤ (N +
    * 1)·u·Σ|x| (one extra u covers FP32 rounding), unless fp16 overflowed.
    */
-  static double bound(WireDtype wire, int n, double sumAbs) {
+  static double bound(Dtype wire, int n, double sumAbs) {
     double u =
         switch (wire) {
           case FP32 -> 0x1p-23;
@@ -53,7 +54,7 @@ final class TestVectors {
    * Compares {@code result} with the fixed ring order (bitwise) and the exact sum (within {@link
    * #bound}); returns the number of wrong elements.
    */
-  static long countWrong(FloatBuffer result, long seed, int n, ReduceOp op, WireDtype wire) {
+  static long countWrong(FloatBuffer result, long seed, int n, ReduceOp op, Dtype wire) {
     int length = result.remaining();
     float[] values = new float[n];
     long wrong = 0;

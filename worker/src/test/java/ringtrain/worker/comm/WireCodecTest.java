@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import ringtrain.common.numeric.Dtype;
 
 /**
  * The codec's SIMD kernels against its scalar path, bit for bit, on every operation the ring uses:
@@ -51,9 +52,9 @@ class WireCodecTest {
 
   @ParameterizedTest
   @EnumSource(
-      value = WireDtype.class,
+      value = Dtype.class,
       names = {"FP32", "BF16"})
-  void shouldEncodeDecodeAndReduceLikeTheScalarPathBitForBit(WireDtype dtype) {
+  void shouldEncodeDecodeAndReduceLikeTheScalarPathBitForBit(Dtype dtype) {
     WireCodec simd = new WireCodec(dtype, true);
     WireCodec scalar = new WireCodec(dtype, false);
     SplittableRandom random = new SplittableRandom(dtype.ordinal() + 5);
@@ -100,7 +101,7 @@ class WireCodecTest {
   @Test
   void shouldMatchHandComputedBf16Sums() {
     // 1 + 2^-8 is a bf16 tie between 1 and 1 + 2^-7: nearest-even gives 1; 3 · 1.5 / 2 = 2.25.
-    WireCodec codec = new WireCodec(WireDtype.BF16, true);
+    WireCodec codec = new WireCodec(Dtype.BF16, true);
     UnsafeBuffer local = direct(floatBits(1f, 1.5f, 2f, Float.NaN, 1e38f));
     UnsafeBuffer wire = slice(64);
     codec.encode(direct(floatBits(0x1p-8f, 3f, -2f, 1f, 1e38f)), 0, 5, wire, 2);
@@ -109,7 +110,7 @@ class WireCodecTest {
     assertThat(local.getFloat(4)).isEqualTo(2.25f);
     assertThat(local.getFloat(8)).isEqualTo(0f);
     assertThat(local.getFloat(12)).isNaN();
-    assertThat(local.getFloat(16)).isEqualTo(WireDtype.BF16.round(1e38f)); // 2e38 / 2, rounded
+    assertThat(local.getFloat(16)).isEqualTo(Dtype.BF16.round(1e38f)); // 2e38 / 2, rounded
   }
 
   private static int[] randomBits(SplittableRandom random, int n) {

@@ -9,9 +9,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.InProcessCollective;
-import ringtrain.worker.comm.WireDtype;
 
 /** Side scalars travel in FP32 whatever the gradient's wire type. */
 class GradientBufferTest {
@@ -22,7 +22,7 @@ class GradientBufferTest {
   private static final float LOSS_1 = 2.00390625f + 3e-5f;
   private static final float GRAD = 1.0f + 1.0f / 1024;
 
-  private static float[][] reduce(WireDtype wire) throws Exception {
+  private static float[][] reduce(Dtype wire) throws Exception {
     List<Collective> group = InProcessCollective.group(2, Duration.ofSeconds(30));
     ExecutorService threads = Executors.newFixedThreadPool(2);
     try {
@@ -53,20 +53,20 @@ class GradientBufferTest {
 
   @Test
   void shouldAverageSideScalarsInFp32UnderABf16Wire() throws Exception {
-    float[][] out = reduce(WireDtype.BF16);
+    float[][] out = reduce(Dtype.BF16);
     float exactLoss = (LOSS_0 + LOSS_1) / 2;
     for (float[] rank : out) {
       assertThat(rank[0]).isEqualTo(exactLoss);
       assertThat(rank[1]).isEqualTo(0.5f);
       // The gradient itself did travel in bf16: 1 + 2^-10 is not on its grid.
-      assertThat(rank[2]).isEqualTo(WireDtype.BF16.round(GRAD));
+      assertThat(rank[2]).isEqualTo(Dtype.BF16.round(GRAD));
     }
-    assertThat(WireDtype.BF16.round(exactLoss)).isNotEqualTo(exactLoss);
+    assertThat(Dtype.BF16.round(exactLoss)).isNotEqualTo(exactLoss);
   }
 
   @Test
   void shouldAverageEverythingInOneFp32Collective() throws Exception {
-    float[][] out = reduce(WireDtype.FP32);
+    float[][] out = reduce(Dtype.FP32);
     assertThat(out[0][0]).isEqualTo((LOSS_0 + LOSS_1) / 2);
     assertThat(out[0][2]).isEqualTo(GRAD);
   }

@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import ringtrain.common.config.PrecisionConfig.Precision;
+import ringtrain.common.numeric.Dtype;
 
 class LowPrecisionGridTest {
 
@@ -39,8 +39,8 @@ class LowPrecisionGridTest {
 
   @Test
   void shouldRoundLikeNumpyHalfAndExactBf16() throws IOException {
-    LowPrecisionGrid fp16 = LowPrecisionGrid.of(Precision.FP16);
-    LowPrecisionGrid bf16 = LowPrecisionGrid.of(Precision.BF16);
+    LowPrecisionGrid fp16 = LowPrecisionGrid.of(Dtype.FP16);
+    LowPrecisionGrid bf16 = LowPrecisionGrid.of(Dtype.BF16);
     for (float[] row : golden()) {
       assertThat(fp16.round(row[0])).as("fp16(%s)", row[0]).isEqualTo(row[1]);
       assertThat(bf16.round(row[0])).as("bf16(%s)", row[0]).isEqualTo(row[2]);
@@ -55,20 +55,20 @@ class LowPrecisionGridTest {
       in[i] = rows.get(i)[0];
     }
     INDArray whole = Nd4j.createFromArray(in);
-    LowPrecisionGrid.of(Precision.FP16).roundInPlace(whole);
+    LowPrecisionGrid.of(Dtype.FP16).roundInPlace(whole);
     for (int i = 0; i < in.length; i++) {
       assertThat(whole.getFloat(i)).isEqualTo(rows.get(i)[1]);
     }
     // A column of a matrix is strided: only it changes.
     INDArray matrix = Nd4j.createFromArray(in).reshape(in.length / 2, 2).dup('c');
     INDArray column = matrix.get(NDArrayIndex.all(), NDArrayIndex.point(1));
-    LowPrecisionGrid.of(Precision.BF16).roundInPlace(column);
+    LowPrecisionGrid.of(Dtype.BF16).roundInPlace(column);
     for (int i = 0; i < in.length / 2; i++) {
       assertThat(matrix.getFloat(i, 0)).isEqualTo(in[2 * i]);
       assertThat(matrix.getFloat(i, 1)).isEqualTo(rows.get(2 * i + 1)[2]);
     }
     INDArray fp32 = Nd4j.createFromArray(in);
-    LowPrecisionGrid.of(Precision.FP32).roundInPlace(fp32);
+    LowPrecisionGrid.of(Dtype.FP32).roundInPlace(fp32);
     assertThat(fp32.data().asFloat()).containsExactly(in);
     assertThat(whole.dataType()).isEqualTo(DataType.FLOAT);
   }

@@ -10,8 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import ringtrain.common.config.ModelConfig;
-import ringtrain.common.config.PrecisionConfig.Precision;
 import ringtrain.common.config.key.ModelKeys;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.model.NetworkFactory;
 
 class MixedPrecisionEngineTest {
@@ -31,14 +31,14 @@ class MixedPrecisionEngineTest {
   void shouldKeepFp32MasterWeightsAndARoundedComputeCopy() {
     MultiLayerNetwork master = NetworkFactory.build(MODEL, new int[] {10}, 3, 1);
     float[] initial = master.params().dup().data().asFloat();
-    MixedPrecisionEngine engine = new MixedPrecisionEngine(master, Precision.BF16, false, 0);
+    MixedPrecisionEngine engine = new MixedPrecisionEngine(master, Dtype.BF16, false, 0);
 
     // A tiny update is below bf16 resolution: the master keeps it, the compute copy cannot.
     engine.params().addi(1e-6);
     engine.paramsUpdated();
     float[] masterNow = engine.params().data().asFloat();
     float[] compute = engine.computeEngine().params().data().asFloat();
-    LowPrecisionGrid bf16 = LowPrecisionGrid.of(Precision.BF16);
+    LowPrecisionGrid bf16 = LowPrecisionGrid.of(Dtype.BF16);
     for (int i = 0; i < masterNow.length; i++) {
       assertThat(masterNow[i]).isEqualTo(initial[i] + 1e-6f);
       assertThat(compute[i]).isEqualTo(bf16.round(masterNow[i]));
@@ -50,7 +50,7 @@ class MixedPrecisionEngineTest {
   void shouldOverflowToInfinityInFp16WhenTheLossScaleIsTooLarge() {
     MixedPrecisionEngine engine =
         new MixedPrecisionEngine(
-            NetworkFactory.build(MODEL, new int[] {10}, 3, 1), Precision.FP16, false, 0);
+            NetworkFactory.build(MODEL, new int[] {10}, 3, 1), Dtype.FP16, false, 0);
     engine.setLossScale(0x1p4);
     engine.computeGradient(batch());
     INDArray scaled = engine.gradient().dup();

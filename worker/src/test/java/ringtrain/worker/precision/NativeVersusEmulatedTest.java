@@ -12,8 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import ringtrain.common.config.ModelConfig;
-import ringtrain.common.config.PrecisionConfig.Precision;
 import ringtrain.common.config.key.ModelKeys;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.model.Dl4jGradientEngine;
 import ringtrain.worker.model.NetworkFactory;
 
@@ -60,7 +60,7 @@ class NativeVersusEmulatedTest {
                 batch.getFeatures().castTo(DataType.BFLOAT16),
                 batch.getLabels().castTo(DataType.BFLOAT16)));
     double emulatedLoss =
-        new MixedPrecisionEngine(master, Precision.BF16, false, 0).computeGradient(batch);
+        new MixedPrecisionEngine(master, Dtype.BF16, false, 0).computeGradient(batch);
     double fp32Loss =
         new Dl4jGradientEngine(NetworkFactory.build(MODEL, new int[] {20}, 4, 3))
             .computeGradient(batch);
@@ -73,7 +73,7 @@ class NativeVersusEmulatedTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"FP16, 0.01, 0.002"})
   void shouldAgreeWithNativeLowPrecisionWithinTheBound(
-      Precision precision, double bound, double lossBound) {
+      Dtype precision, double bound, double lossBound) {
     ModelConfig model = MODEL;
     Nd4j.getRandom().setSeed(5);
     INDArray x = Nd4j.rand(DataType.FLOAT, 32, 20);

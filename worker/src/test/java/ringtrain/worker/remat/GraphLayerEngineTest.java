@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import ringtrain.common.config.PrecisionConfig.Precision;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.model.Dl4jGradientEngine;
 import ringtrain.worker.model.GraphModel;
 import ringtrain.worker.model.NetworkSource;
@@ -28,7 +28,7 @@ import ringtrain.worker.model.TestNetworks;
 import ringtrain.worker.precision.LowPrecisionGrid;
 
 class GraphLayerEngineTest {
-  private static final LowPrecisionGrid FP32 = LowPrecisionGrid.of(Precision.FP32);
+  private static final LowPrecisionGrid FP32 = LowPrecisionGrid.of(Dtype.FP32);
 
   /**
    * {@code blocks} residual blocks (dense, dropout, added to the block input), a merge of the last

@@ -12,8 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import ringtrain.common.config.ModelConfig;
-import ringtrain.common.config.PrecisionConfig.Precision;
 import ringtrain.common.config.key.ModelKeys;
+import ringtrain.common.numeric.Dtype;
 import ringtrain.worker.model.Dl4jGradientEngine;
 import ringtrain.worker.model.GradientEngine;
 import ringtrain.worker.model.NetworkFactory;
@@ -66,7 +66,7 @@ class LayerEngineTest {
 
     float[][] plain = gradients(new Dl4jGradientEngine(plainNet), a, b);
     float[][] layered =
-        gradients(new LayerEngine(layerNet, segments, LowPrecisionGrid.of(Precision.FP32)), a, b);
+        gradients(new LayerEngine(layerNet, segments, LowPrecisionGrid.of(Dtype.FP32)), a, b);
 
     for (int i = 0; i < plain.length; i++) {
       assertThat(layered[i]).containsExactly(plain[i]);
@@ -88,7 +88,7 @@ class LayerEngineTest {
     float[][] layered =
         gradients(
             new LayerEngine(
-                NetworkFactory.build(cnn, shape, 3, 5), -1, LowPrecisionGrid.of(Precision.FP32)),
+                NetworkFactory.build(cnn, shape, 3, 5), -1, LowPrecisionGrid.of(Dtype.FP32)),
             a);
     assertThat(layered[0]).containsExactly(plain[0]);
     assertThat(layered[1]).containsExactly(plain[1]);
@@ -103,9 +103,7 @@ class LayerEngineTest {
     double plainNext = Nd4j.getRandom().nextDouble();
     Nd4j.getRandom().setSeed(99);
     new LayerEngine(
-            NetworkFactory.build(model, new int[] {12}, 5, 7),
-            3,
-            LowPrecisionGrid.of(Precision.FP32))
+            NetworkFactory.build(model, new int[] {12}, 5, 7), 3, LowPrecisionGrid.of(Dtype.FP32))
         .computeGradient(a);
     assertThat(Nd4j.getRandom().nextDouble()).isEqualTo(plainNext);
   }
@@ -117,14 +115,10 @@ class LayerEngineTest {
     DataSet a = batch(10, 24, 5, 5);
     LayerEngine plain =
         new LayerEngine(
-            NetworkFactory.build(model, new int[] {24}, 5, 7),
-            0,
-            LowPrecisionGrid.of(Precision.FP32));
+            NetworkFactory.build(model, new int[] {24}, 5, 7), 0, LowPrecisionGrid.of(Dtype.FP32));
     LayerEngine remat =
         new LayerEngine(
-            NetworkFactory.build(model, new int[] {24}, 5, 7),
-            -1,
-            LowPrecisionGrid.of(Precision.FP32));
+            NetworkFactory.build(model, new int[] {24}, 5, 7), -1, LowPrecisionGrid.of(Dtype.FP32));
     plain.computeGradient(a);
     remat.computeGradient(a);
 

@@ -2,24 +2,24 @@ package ringtrain.common.config.key;
 
 import java.util.List;
 import ringtrain.common.config.PrecisionConfig.Mode;
-import ringtrain.common.config.PrecisionConfig.Precision;
+import ringtrain.common.numeric.Dtype;
 
 /** The {@code precision.*} keys: compute and wire data types, fp16 loss scaling. */
 public final class PrecisionKeys {
   private PrecisionKeys() {}
 
-  public static final ConfigKey<Precision> COMPUTE =
+  public static final ConfigKey<Dtype> COMPUTE =
       ConfigKey.of(
           "precision.compute",
-          ValueType.enumOf(Precision.class),
-          Precision.FP32,
+          ValueType.enumOf(Dtype.class),
+          Dtype.FP32,
           "Data type of the compute copy of the weights and of the activations.");
 
-  public static final ConfigKey<Precision> COMM =
+  public static final ConfigKey<Dtype> COMM =
       ConfigKey.of(
           "precision.comm",
-          ValueType.enumOf(Precision.class),
-          Precision.FP32,
+          ValueType.enumOf(Dtype.class),
+          Dtype.FP32,
           "Data type of gradients on the wire (always summed in FP32).");
 
   public static final ConfigKey<Mode> MODE =

@@ -1,27 +1,32 @@
-package ringtrain.worker.comm;
+package ringtrain.common.numeric;
 
 import java.util.Locale;
 
 /**
- * Data type of a vector on the wire. Sums are always accumulated in FP32; a value is rounded to the
- * wire type once per hop, when it is sent.
+ * A floating-point data type of ringtrain: of the compute copy of the weights and activations
+ * ({@code precision.compute}), of gradients on the wire ({@code precision.comm}) and of the grid
+ * that emulated low-precision compute rounds FP32 values to. One enum for all three, so that the
+ * compute path, the wire and the emulation round identically.
+ *
+ * <p>On the wire, sums are always accumulated in FP32; a value is rounded to the wire type once per
+ * hop, when it is sent.
  *
  * <p>bf16 keeps the FP32 exponent and rounds the mantissa to 8 bits, nearest-even; fp16 is IEEE
  * binary16, nearest-even, with subnormals, and overflows to infinity (which is what dynamic loss
  * scaling must see).
  */
-public enum WireDtype {
+public enum Dtype {
   FP32(4),
   BF16(2),
   FP16(2);
 
   private final int bytes;
 
-  WireDtype(int bytes) {
+  Dtype(int bytes) {
     this.bytes = bytes;
   }
 
-  /** Bytes per element on the wire. */
+  /** Bytes per element, on the wire or in a tensor of this type. */
   public int bytes() {
     return bytes;
   }
@@ -36,7 +41,7 @@ public enum WireDtype {
   }
 
   /** Parses {@code fp32}, {@code bf16} or {@code fp16} (case-insensitive). */
-  public static WireDtype parse(String name) {
+  public static Dtype parse(String name) {
     return valueOf(name.trim().toUpperCase(Locale.ROOT));
   }
 
@@ -50,7 +55,7 @@ public enum WireDtype {
    * to nearest even, NaN kept a quiet NaN. Branch-free integer arithmetic, so that C2 vectorizes
    * loops over int arrays that call it.
    */
-  static int bf16Bits(int bits) {
+  public static int bf16Bits(int bits) {
     int rounded = (bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16;
     int nan = (0x7f800000 - (bits & 0x7fffffff)) >> 31; // all ones iff NaN
     return (rounded & ~nan) | (((bits >>> 16) | 0x0040) & nan);

@@ -10,9 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
+import ringtrain.common.numeric.Dtype;
 
 /** Golden values from src/test/resources/comm/wire_golden.py (output in wire_golden.txt). */
-class WireDtypeTest {
+class DtypeTest {
 
   static List<String[]> golden() throws IOException {
     List<String[]> rows = new ArrayList<>();
@@ -20,7 +21,7 @@ class WireDtypeTest {
         new BufferedReader(
             new InputStreamReader(
                 Objects.requireNonNull(
-                    WireDtypeTest.class.getResourceAsStream("/comm/wire_golden.txt")),
+                    DtypeTest.class.getResourceAsStream("/comm/wire_golden.txt")),
                 StandardCharsets.UTF_8))) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         if (!line.startsWith("#")) {
@@ -43,13 +44,13 @@ class WireDtypeTest {
         continue;
       }
       float value = bits(row[0]);
-      assertThat(Float.floatToRawIntBits(WireDtype.FP16.round(value)))
+      assertThat(Float.floatToRawIntBits(Dtype.FP16.round(value)))
           .as("fp16 of %s", value)
           .isEqualTo(Integer.parseUnsignedInt(row[1], 16));
-      assertThat(Float.floatToRawIntBits(WireDtype.BF16.round(value)))
+      assertThat(Float.floatToRawIntBits(Dtype.BF16.round(value)))
           .as("bf16 of %s", value)
           .isEqualTo(Integer.parseUnsignedInt(row[2], 16));
-      assertThat(WireDtype.FP16.round(-value)).isEqualTo(-WireDtype.FP16.round(value));
+      assertThat(Dtype.FP16.round(-value)).isEqualTo(-Dtype.FP16.round(value));
       checked++;
     }
     assertThat(checked).isEqualTo(17);
@@ -58,23 +59,23 @@ class WireDtypeTest {
   @Test
   void shouldRoundTripEveryHalfAndBf16BitPattern() {
     for (int h = 0; h < 0x10000; h++) {
-      float f = WireDtype.halfToFloat((short) h);
+      float f = Dtype.halfToFloat((short) h);
       if (!Float.isNaN(f)) {
-        assertThat(WireDtype.floatToHalf(f) & 0xffff).isEqualTo(h);
+        assertThat(Dtype.floatToHalf(f) & 0xffff).isEqualTo(h);
       }
-      float b = WireDtype.bf16ToFloat((short) h);
+      float b = Dtype.bf16ToFloat((short) h);
       if (!Float.isNaN(b)) {
-        assertThat(WireDtype.floatToBf16(b) & 0xffff).isEqualTo(h);
+        assertThat(Dtype.floatToBf16(b) & 0xffff).isEqualTo(h);
       }
     }
   }
 
   @Test
   void shouldOverflowFp16ToInfinityButKeepNan() {
-    assertThat(WireDtype.FP16.round(1e5f)).isEqualTo(Float.POSITIVE_INFINITY);
-    assertThat(WireDtype.FP16.round(-1e5f)).isEqualTo(Float.NEGATIVE_INFINITY);
-    assertThat(WireDtype.FP16.round(Float.NaN)).isNaN();
-    assertThat(WireDtype.BF16.round(Float.NaN)).isNaN();
+    assertThat(Dtype.FP16.round(1e5f)).isEqualTo(Float.POSITIVE_INFINITY);
+    assertThat(Dtype.FP16.round(-1e5f)).isEqualTo(Float.NEGATIVE_INFINITY);
+    assertThat(Dtype.FP16.round(Float.NaN)).isNaN();
+    assertThat(Dtype.BF16.round(Float.NaN)).isNaN();
   }
 
   @Test
@@ -106,11 +107,10 @@ class WireDtypeTest {
       } else {
         expected = (bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16; // nearest, ties to even
       }
-      assertThat(WireDtype.floatToBf16(value) & 0xffff)
+      assertThat(Dtype.floatToBf16(value) & 0xffff)
           .as("bits %08x", bits)
           .isEqualTo(expected & 0xffff);
     }
-    assertThat(WireDtype.bf16ToFloat(WireDtype.floatToBf16(Float.intBitsToFloat(0x7f800001))))
-        .isNaN();
+    assertThat(Dtype.bf16ToFloat(Dtype.floatToBf16(Float.intBitsToFloat(0x7f800001)))).isNaN();
   }
 }
