@@ -5,7 +5,7 @@ package ringtrain.common.error;
  * one line that says what is wrong and how to fix it; the CLI prints it alone and exits with code
  * 2. Anything else that escapes is an internal failure (exit code 1).
  */
-public class UserException extends RuntimeException {
+public class UserException extends RuntimeException implements UserFixable {
   private static final long serialVersionUID = 1L;
 
   public UserException(String message) {

@@ -2,7 +2,7 @@ package ringtrain.driver.cli;
 
 import java.io.PrintWriter;
 import picocli.CommandLine;
-import ringtrain.common.error.UserException;
+import ringtrain.common.error.UserFixable;
 import ringtrain.driver.launch.RankFailedException;
 
 /**
@@ -60,7 +60,7 @@ public final class Main {
                   || (parseResult.subcommand() != null
                       && parseResult.subcommand().hasMatchedOption("--verbose"));
           PrintWriter err = commandLine.getErr();
-          UserException user = userCause(ex);
+          Throwable user = userCause(ex);
           if (user != null) {
             err.println("ringtrain: " + user.getMessage());
             if (verbose) {
@@ -70,6 +70,15 @@ public final class Main {
             return EXIT_USER;
           }
           RankFailedException rank = rankCause(ex);
+          if (rank != null && !rank.failure().retryable()) {
+            // A rank found the user's mistake: its one line, like any other user error.
+            err.println("ringtrain: " + rank.getMessage());
+            if (verbose && !rank.failure().trace().isEmpty()) {
+              err.print(rank.failure().trace());
+            }
+            err.flush();
+            return EXIT_USER;
+          }
           if (rank != null) {
             // A lost or failed rank: its one line, then what it logged last, once.
             err.println("ringtrain: " + rank.getMessage());
@@ -111,11 +120,14 @@ public final class Main {
     return null;
   }
 
-  /** The user-fixable failure behind {@code ex}, if any, however deep Spark or ND4J wrapped it. */
-  static UserException userCause(Throwable ex) {
+  /**
+   * The user-fixable failure ({@link UserFixable}) behind {@code ex}, if any, however deep Spark or
+   * ND4J wrapped it.
+   */
+  static Throwable userCause(Throwable ex) {
     for (Throwable t = ex; t != null; t = t.getCause()) {
-      if (t instanceof UserException user) {
-        return user;
+      if (t instanceof UserFixable) {
+        return t;
       }
       if (t.getCause() == t) {
         break;

@@ -22,7 +22,7 @@ import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.key.CommKeys;
 import ringtrain.common.config.key.ConfigKeys;
-import ringtrain.common.error.UserException;
+import ringtrain.common.error.UserFixable;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.driver.data.ShardSpec;
 import ringtrain.worker.comm.AeronRing;
@@ -121,15 +121,16 @@ final class RankTask extends AbstractFunction1<Iterator<Object>, Iterator<RankOu
 
   /**
    * The typed answer for what {@code e} means: a user mistake anywhere in its chain (however ND4J
-   * or the ring wrapped it) is {@link RankFailure.Kind#USER}; anything else is an infrastructure
-   * failure of this rank.
+   * or the ring wrapped it), i.e. a {@link UserFixable} such as a {@code UserException} or a ring
+   * setting the user must change, is {@link RankFailure.Kind#USER}; anything else is an
+   * infrastructure failure of this rank.
    */
   static RankFailure classify(
       Throwable e, int rank, String host, int attempt, List<String> logTail) {
     java.io.StringWriter trace = new java.io.StringWriter();
     e.printStackTrace(new java.io.PrintWriter(trace));
     for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof UserException user) {
+      if (t instanceof UserFixable user) {
         return new RankFailure(
             RankFailure.Kind.USER,
             rank,

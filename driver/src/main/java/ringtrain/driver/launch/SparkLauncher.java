@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.error.UserException;
+import ringtrain.common.error.UserFixable;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.driver.data.ShardSpec;
 import ringtrain.driver.data.ShardedFrames;
@@ -391,7 +392,7 @@ public final class SparkLauncher {
       if (t instanceof RankFailedException rank) {
         return new RankFailedException(rank.failure().atStep(lastStep));
       }
-      if (t instanceof UserException user) {
+      if (t instanceof UserFixable user) {
         return new UserException(user.getMessage(), e);
       }
     }

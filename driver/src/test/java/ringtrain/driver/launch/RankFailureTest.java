@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import ringtrain.common.error.ConfigException;
 import ringtrain.worker.comm.CommException;
+import ringtrain.worker.comm.CommSettingException;
 
 /** How a rank's exception becomes the typed failure the driver acts on. */
 class RankFailureTest {
@@ -44,6 +45,24 @@ class RankFailureTest {
     RankFailure other =
         RankTask.classify(new IllegalStateException("two\nlines"), 0, "h0", 0, List.of());
     assertThat(other.line()).endsWith("): IllegalStateException: two; lines");
+  }
+
+  @Test
+  void shouldTreatARingSettingTheUserMustChangeAsAUserError() {
+    // The ring thread's failure reaches the training loop wrapped in another CommException.
+    RuntimeException wrapped =
+        new CommException(
+            "rank 1: step 0",
+            new CommSettingException(
+                "cannot create the Aeron directory root /x/ringtrain-aeron (Not a directory); set"
+                    + " comm.aeron.dir to a writable directory of this host"));
+    RankFailure f = RankTask.classify(wrapped, 1, "h1", 0, List.of());
+    assertThat(f.kind()).isEqualTo(RankFailure.Kind.USER);
+    assertThat(f.retryable()).isFalse();
+    assertThat(f.line())
+        .isEqualTo(
+            "rank 1 on host h1: cannot create the Aeron directory root /x/ringtrain-aeron (Not a"
+                + " directory); set comm.aeron.dir to a writable directory of this host");
   }
 
   @Test

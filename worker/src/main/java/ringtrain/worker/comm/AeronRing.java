@@ -185,7 +185,7 @@ public final class AeronRing implements Collective {
     for (int other = 0; other < endpoints.size(); other++) {
       String e = endpoints.get(other);
       if (!e.startsWith("ipc:") || !e.endsWith("@" + host)) {
-        throw new CommException(
+        throw new CommSettingException(
             "comm.aeron.transport = ipc needs every rank on one host, but rank "
                 + other
                 + " announced "

@@ -8,6 +8,9 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -106,7 +109,13 @@ public final class EmbeddedDriver implements AutoCloseable {
         started.lockFile = lockFile;
         return started;
       } catch (IOException e) {
-        throw new CommException("cannot lock " + lockFile + " to share the media driver: " + e, e);
+        throw new CommSettingException(
+            "cannot lock "
+                + lockFile
+                + " to share the media driver ("
+                + why(e)
+                + "); set comm.aeron.dir to a writable directory of this host",
+            e);
       }
     }
   }
@@ -271,12 +280,28 @@ public final class EmbeddedDriver implements AutoCloseable {
     return System.getProperty("java.io.tmpdir");
   }
 
-  /** Removes driver directories whose owning process is gone (a crash skips close()). */
+  /**
+   * Creates {@code root} if needed, refusing one this process cannot write (the user's to fix:
+   * comm.aeron.dir), and removes driver directories whose owning process is gone (a crash skips
+   * close()).
+   */
   static void removeStaleDirectories(Path root) {
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
-      throw new CommException("cannot create the Aeron directory root " + root + ": " + e, e);
+      throw new CommSettingException(
+          "cannot create the Aeron directory root "
+              + root
+              + " ("
+              + why(e)
+              + "); set comm.aeron.dir to a writable directory of this host",
+          e);
+    }
+    if (!Files.isWritable(root)) {
+      throw new CommSettingException(
+          "the Aeron directory root "
+              + root
+              + " is not writable; set comm.aeron.dir to a writable directory of this host");
     }
     try (Stream<Path> children = Files.list(root)) {
       children.forEach(
@@ -290,6 +315,20 @@ public final class EmbeddedDriver implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("could not list {} to remove stale Aeron directories: {}", root, e.toString());
     }
+  }
+
+  /** What went wrong with a file, in words (the exception's type is for --verbose). */
+  private static String why(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileAlreadyExistsException) {
+      return "a file is in its place";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return String.valueOf(e.getMessage());
   }
 
   private static String sanitize(String id) {
