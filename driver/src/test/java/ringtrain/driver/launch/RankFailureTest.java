@@ -66,6 +66,23 @@ class RankFailureTest {
   }
 
   @Test
+  void shouldTreatARendezvousDisagreementAsAUserError() {
+    List<Rendezvous> all =
+        List.of(
+            new Rendezvous(0, "h0", "h0:1", "aaaa", 7, 0, -1),
+            new Rendezvous(1, "h1", "h1:1", "bbbb", 7, 0, -1));
+    RuntimeException thrown = null;
+    try {
+      Rendezvous.checkAgreement(all.get(0), all);
+    } catch (RuntimeException e) {
+      thrown = e;
+    }
+    RankFailure f = RankTask.classify(thrown, 0, "h0", 0, List.of());
+    assertThat(f.kind()).isEqualTo(RankFailure.Kind.USER);
+    assertThat(f.line()).startsWith("rank 0 on host h0: rank 1 (host h1) parsed another config");
+  }
+
+  @Test
   void shouldCrossJavaSerializationWhateverTheOriginalExceptionHeld() throws Exception {
     // Spark ships a task's exception with Java serialization; a cause holding something that does
     // not serialize would reach the driver as a string only.

@@ -1,7 +1,9 @@
 package ringtrain.worker.comm;
 
+import io.aeron.ErrorCode;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
+import io.aeron.exceptions.RegistrationException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -136,14 +138,31 @@ public final class AeronRing implements Collective {
     }
     List<String> copy = List.copyOf(endpoints);
     String right = copy.get(job.right());
-    publication =
-        config.ipc()
-            ? driver.aeron().addExclusivePublication(IPC_CHANNEL, ipcStreamOf(copy, job.right()))
-            : driver
-                .aeron()
-                .addExclusivePublication(
-                    "aeron:udp?endpoint=" + right + RingDrain.lingerParam(config.timeout()),
-                    STREAM_ID);
+    try {
+      publication =
+          config.ipc()
+              ? driver.aeron().addExclusivePublication(IPC_CHANNEL, ipcStreamOf(copy, job.right()))
+              : driver
+                  .aeron()
+                  .addExclusivePublication(
+                      "aeron:udp?endpoint=" + right + RingDrain.lingerParam(config.timeout()),
+                      STREAM_ID);
+    } catch (RegistrationException e) {
+      if (e.errorCode() != ErrorCode.STORAGE_SPACE) {
+        throw e;
+      }
+      // A small /dev/shm or comm.aeron.dir: the term buffers of the ring's streams do not fit.
+      throw new CommSettingException(
+          "rank "
+              + job.rank()
+              + ": the Aeron directory "
+              + driver.directory()
+              + " has no room for the ring's term buffers ("
+              + e.getMessage()
+              + "); set comm.aeron.dir to a directory with more free space, or lower"
+              + " comm.aeron.term_length_kb",
+          e);
+    }
     long deadline = clock.nanoTime() + config.timeout().toNanos();
     while (!publication.isConnected()) {
       if (clock.nanoTime() > deadline) {

@@ -1,6 +1,8 @@
 package ringtrain.worker.comm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ringtrain.common.config.CommConfig;
 import ringtrain.common.config.key.CommKeys;
+import ringtrain.common.error.UserFixable;
 
 class EmbeddedDriverTest {
 
@@ -39,5 +42,32 @@ class EmbeddedDriverTest {
     driver.close();
     driver.close();
     assertThat(driver.directory()).doesNotExist();
+  }
+
+  @Test
+  void shouldRefuseAnAeronDirectoryUnderAFileAsASettingToChange(@TempDir Path base)
+      throws Exception {
+    Path file = Files.writeString(base.resolve("shm"), "x");
+    assertThatThrownBy(() -> EmbeddedDriver.removeStaleDirectories(file.resolve("ringtrain-aeron")))
+        .isInstanceOf(CommSettingException.class)
+        .isInstanceOf(UserFixable.class)
+        .hasMessageEndingWith("set comm.aeron.dir to a writable directory of this host");
+  }
+
+  @Test
+  void shouldRefuseAnAeronDirectoryItCannotWrite(@TempDir Path base) throws Exception {
+    Path root = Files.createDirectories(base.resolve("ringtrain-aeron"));
+    assertThat(root.toFile().setWritable(false, false)).isTrue();
+    try {
+      assumeFalse(Files.isWritable(root), "root may write anywhere");
+      assertThatThrownBy(() -> EmbeddedDriver.removeStaleDirectories(root))
+          .isInstanceOf(CommSettingException.class)
+          .hasMessage(
+              "the Aeron directory root "
+                  + root
+                  + " is not writable; set comm.aeron.dir to a writable directory of this host");
+    } finally {
+      root.toFile().setWritable(true, false);
+    }
   }
 }
