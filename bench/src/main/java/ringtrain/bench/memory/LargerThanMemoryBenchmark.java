@@ -30,6 +30,7 @@ import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.BenchCli;
+import ringtrain.bench.Medians;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.metrics.StepMetrics;
 import ringtrain.driver.metrics.MetricsJsonl;
@@ -39,8 +40,8 @@ import ringtrain.driver.run.TrainRun;
  * {@code ringtrain bench larger}: a training set several times larger than one executor's memory,
  * with placement shard, against the same job on a set that fits in memory, side by side. Both sets
  * are seeded synthetic Parquet (class centroids plus noise) written by Spark tasks, never held
- * whole by any JVM. Reported: examples/s of the steps after the warmup, large / small (target ≥
- * 0.9), and whether the ranks memory-mapped their shards.
+ * whole by any JVM. Reported: the median examples/s of the logged intervals after the warmup, large
+ * / small (target ≥ 0.9), and whether the ranks memory-mapped their shards.
  */
 @Command(
     name = "larger",
@@ -162,7 +163,8 @@ public final class LargerThanMemoryBenchmark implements Benchmark, Callable<Inte
         MetricsJsonl.read(out.resolve("metrics.jsonl")).steps().stream()
             .filter(m -> m.step() >= warmup)
             .toList();
-    double perS = after.stream().mapToDouble(StepMetrics::examplesPerS).average().orElse(0);
+    // The median of the logged intervals: a burst of other load on the host moves a mean, not it.
+    double perS = Medians.of(after.stream().mapToDouble(StepMetrics::examplesPerS).toArray());
     double waitMs = after.stream().mapToDouble(StepMetrics::inputWaitMs).average().orElse(0);
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("examples", n);

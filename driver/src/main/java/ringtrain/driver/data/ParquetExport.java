@@ -21,6 +21,9 @@ import ringtrain.worker.data.TrainTest;
  * label} column: what {@code data.format = spark} reads back.
  */
 public final class ParquetExport {
+  /** Parquet row-group size of exported files: 16 MiB, a few thousand Fashion-MNIST rows. */
+  static final long ROW_GROUP_BYTES = 16L << 20;
+
   private static final StructType SCHEMA =
       new StructType(
           new StructField[] {
@@ -62,6 +65,13 @@ public final class ParquetExport {
       rows.add(RowFactory.create(features, ds.labels()[i]));
     }
     // One file keeps the example order, which data.shuffle = false and the equivalence rely on.
-    spark.createDataFrame(rows, SCHEMA).coalesce(1).write().parquet(dir);
+    // Row groups of ROW_GROUP_BYTES: a reader holds a whole row group's column chunk at once, and
+    // Parquet's 128 MiB default would make that a spike of a few hundred MiB in one executor.
+    spark
+        .createDataFrame(rows, SCHEMA)
+        .coalesce(1)
+        .write()
+        .option("parquet.block.size", ROW_GROUP_BYTES)
+        .parquet(dir);
   }
 }
