@@ -17,12 +17,16 @@ import java.util.function.LongSupplier;
  * goes on computing. A blocking collective is one queued and awaited at once.
  *
  * <p>{@link PendingReduce#await()} ends by the deadline even if the thread itself stalls: it fails
- * once the collective has made no progress for twice {@code comm.timeout} (the collective's own
- * wait fails after one timeout, so this only catches a thread that stopped checking).
+ * once the collective has made no progress for twice {@code comm.timeout} since it started, or
+ * since it was queued while an earlier one runs (the collective's own wait fails after one timeout,
+ * so this only catches a thread that stopped checking).
  */
 final class CollectiveQueue {
   /** How long an idle thread lives when the queue lets it exit. */
   private static final long IDLE_EXIT_SECONDS = 30;
+
+  /** Extra time a collective still queued behind others gets before its wait fails. */
+  private static final long QUEUED_GRACE_NS = TimeUnit.SECONDS.toNanos(10);
 
   private final int rank;
   private final String worker;
@@ -76,6 +80,7 @@ final class CollectiveQueue {
         thread.submit(
             () -> {
               task.startNanos = System.nanoTime();
+              task.started = true;
               try {
                 work.run();
               } finally {
@@ -107,7 +112,9 @@ final class CollectiveQueue {
   /** One queued collective. */
   private final class Task implements PendingReduce {
     private final String waitingFor;
+    private final long submitNanos = System.nanoTime();
     private volatile Future<?> future;
+    private volatile boolean started;
     private volatile long startNanos;
     private volatile long endNanos;
 
@@ -128,8 +135,17 @@ final class CollectiveQueue {
           future.get(timeoutMs, TimeUnit.MILLISECONDS);
           return;
         } catch (TimeoutException e) {
+          // Counted from this collective's start: a thread that started it late, on a busy host,
+          // has had less than its own timeout. One still queued waits for the earlier ones, each
+          // bounded by its own timeout, and gets QUEUED_GRACE more before the thread counts as
+          // stuck.
           long stalled = nanosSinceProgress.getAsLong();
-          if (stalled > 2 * timeout.toNanos()) {
+          long limit = 2 * timeout.toNanos();
+          long waited =
+              started
+                  ? System.nanoTime() - startNanos
+                  : System.nanoTime() - submitNanos - QUEUED_GRACE_NS;
+          if (Math.min(stalled, waited) > limit) {
             throw new CommException(
                 "rank "
                     + rank
