@@ -259,6 +259,21 @@ public final class AeronRing implements Collective {
   }
 
   @Override
+  public synchronized void reduceScatter(FloatBuffer buffer, ReduceOp op, long step, Dtype wire) {
+    long length = buffer.remaining();
+    RingPlan plan =
+        RingPlan.reduceScatter(job, step, nextBucket(step), sequence++, length, op, wire);
+    submit(plan, buffer).await();
+  }
+
+  @Override
+  public synchronized void allGather(FloatBuffer buffer, long step, Dtype wire) {
+    long length = buffer.remaining();
+    RingPlan plan = RingPlan.allGather(job, step, nextBucket(step), sequence++, length, wire);
+    submit(plan, buffer).await();
+  }
+
+  @Override
   public synchronized void broadcast(FloatBuffer buffer, int root, long step) {
     if (root < 0 || root >= job.worldSize()) {
       throw new IllegalArgumentException("root " + root + " is not a rank of " + job.worldSize());
@@ -318,6 +333,9 @@ public final class AeronRing implements Collective {
       throw new CommException("the ring is broken by an earlier failure: " + broken.getMessage());
     }
     try {
+      if (plan.roundedChunk() >= 0) {
+        roundChunk(plan, buffer);
+      }
       if (buffer == null || plan.length() == 0) {
         engine.run(plan, 0);
       } else if (buffer.isDirect() && buffer.order() == ByteOrder.nativeOrder()) {
@@ -331,6 +349,16 @@ public final class AeronRing implements Collective {
     } catch (RuntimeException e) {
       broken = new CommException("rank " + job.rank() + ": " + e, e);
       throw broken;
+    }
+  }
+
+  /** Rounds one chunk of {@code buffer} to the plan's wire type, as sending it would. */
+  private static void roundChunk(RingPlan plan, FloatBuffer buffer) {
+    Dtype wire = plan.wire().dtype();
+    int base = buffer.position() + (int) plan.chunkStart(plan.roundedChunk());
+    int end = base + (int) plan.chunkLength(plan.roundedChunk());
+    for (int i = base; i < end; i++) {
+      buffer.put(i, wire.round(buffer.get(i)));
     }
   }
 

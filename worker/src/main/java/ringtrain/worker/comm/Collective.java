@@ -49,6 +49,39 @@ public interface Collective extends AutoCloseable {
    */
   PendingReduce startAllReduce(FloatBuffer buffer, ReduceOp op, long step, Dtype wire);
 
+  /**
+   * The first half of {@link #allReduce(FloatBuffer, ReduceOp, long, Dtype)}, in place over the
+   * whole buffer: afterwards the elements of {@link #ownedRange} hold, bit for bit, what {@code
+   * allReduce} with the same arguments would leave there; the other elements are unspecified. Ends
+   * by the same deadline ({@code comm.timeout}) as {@code allReduce}.
+   *
+   * @param step the optimizer step this reduction belongs to (stamped on every frame)
+   * @param wire the type values travel in between ranks, summed in FP32 (precision.comm)
+   */
+  void reduceScatter(FloatBuffer buffer, ReduceOp op, long step, Dtype wire);
+
+  /**
+   * The second half of {@link #allReduce(FloatBuffer, ReduceOp, long, Dtype)}: every rank
+   * contributes the elements of its {@link #ownedRange} and afterwards every rank holds every
+   * rank's chunk, so that after {@link #reduceScatter} the buffer equals, bit for bit, what {@code
+   * allReduce} would have left. With a wire type narrower than FP32 the chunks are delivered
+   * rounded to it, the owner's own chunk included (a no-op after {@code reduceScatter}), so every
+   * rank holds the same bits. Ends by the same deadline ({@code comm.timeout}) as {@code
+   * allReduce}.
+   *
+   * @param step the optimizer step this gather belongs to (stamped on every frame)
+   */
+  void allGather(FloatBuffer buffer, long step, Dtype wire);
+
+  /**
+   * The elements of a buffer of {@code length} that this rank owns in {@link #reduceScatter} and
+   * {@link #allGather}, counted from the buffer's {@code position()} (chunk {@code rank()+1 mod
+   * worldSize()} of {@link RingOrder}).
+   */
+  default ChunkRange ownedRange(long length) {
+    return RingOrder.ownedRange(length, worldSize(), rank());
+  }
+
   /** Copies {@code root}'s {@code buffer} into every other rank's {@code buffer}. */
   void broadcast(FloatBuffer buffer, int root, long step);
 

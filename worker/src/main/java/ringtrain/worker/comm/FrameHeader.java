@@ -39,6 +39,11 @@ public final class FrameHeader {
   /** Raw transport frames of the point-to-point bandwidth measurement. */
   public static final short KIND_RAW = 4;
 
+  /** The two halves of the all-reduce run on their own; a frame of one never joins the other. */
+  public static final short KIND_REDUCE_SCATTER = 5;
+
+  public static final short KIND_ALL_GATHER = 6;
+
   private DirectBuffer buffer;
   private int offset;
 

@@ -9,11 +9,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import ringtrain.common.numeric.Dtype;
 
 /**
- * N ranks in one JVM, one thread per rank, for tests of the training loop. The all-reduce follows
- * {@link RingOrder}, so its results are bitwise equal to the Aeron ring's for the same wire type.
- * Like the ring, each rank runs its collectives on its own {@link CollectiveQueue}, so a started
- * bucket overlaps with the caller's compute. Every wait ends after the timeout with a {@link
- * CommException} naming the ranks that did not arrive.
+ * N ranks in one JVM, one thread per rank, for tests of the training loop. The all-reduce and its
+ * halves (reduce-scatter, all-gather) follow {@link RingOrder}, so their results are bitwise equal
+ * to the Aeron ring's for the same wire type. Like the ring, each rank runs its collectives on its
+ * own {@link CollectiveQueue}, so a started bucket overlaps with the caller's compute. Every wait
+ * ends after the timeout with a {@link CommException} naming the ranks that did not arrive.
  */
 public final class InProcessCollective implements Collective {
   private final Group group;
@@ -69,6 +69,16 @@ public final class InProcessCollective implements Collective {
   public synchronized PendingReduce startAllReduce(
       FloatBuffer buffer, ReduceOp op, long step, Dtype wire) {
     return submit(new Call("all-reduce", step, buffer, op, -1, wire));
+  }
+
+  @Override
+  public synchronized void reduceScatter(FloatBuffer buffer, ReduceOp op, long step, Dtype wire) {
+    submit(new Call("reduce-scatter", step, buffer, op, -1, wire)).await();
+  }
+
+  @Override
+  public synchronized void allGather(FloatBuffer buffer, long step, Dtype wire) {
+    submit(new Call("all-gather", step, buffer, null, -1, wire)).await();
   }
 
   @Override
@@ -194,7 +204,9 @@ public final class InProcessCollective implements Collective {
         }
       }
       switch (first.kind()) {
-        case "all-reduce" -> reduce();
+        case "all-reduce" -> reduce(true);
+        case "reduce-scatter" -> reduce(false);
+        case "all-gather" -> gather();
         case "broadcast" -> copyFromRoot(first.root());
         default -> {}
       }
@@ -227,7 +239,8 @@ public final class InProcessCollective implements Collective {
       return sb.toString();
     }
 
-    private void reduce() {
+    /** Every element in ring order, into every rank ({@code all}) or only the chunk's owner. */
+    private void reduce(boolean all) {
       int length = calls[0].buffer().remaining();
       float[] values = new float[n];
       for (int chunk = 0; chunk < n; chunk++) {
@@ -240,8 +253,31 @@ public final class InProcessCollective implements Collective {
           }
           float reduced = RingOrder.reduce(values, chunk, calls[0].op(), calls[0].wire());
           for (int r = 0; r < n; r++) {
+            if (all || RingOrder.ownedChunk(r, n) == chunk) {
+              FloatBuffer b = calls[r].buffer();
+              b.put(b.position() + i, reduced);
+            }
+          }
+        }
+      }
+    }
+
+    /**
+     * Each owner's chunk to every rank, rounded to the wire type as the ring's hops deliver it (the
+     * owner keeps the rounded value too); a single rank sends nothing and rounds nothing.
+     */
+    private void gather() {
+      int length = calls[0].buffer().remaining();
+      Dtype wire = calls[0].wire();
+      for (int owner = 0; owner < n; owner++) {
+        ChunkRange own = RingOrder.ownedRange(length, n, owner);
+        FloatBuffer source = calls[owner].buffer();
+        for (int i = (int) own.start(); i < own.end(); i++) {
+          float value = source.get(source.position() + i);
+          float delivered = n > 1 ? wire.round(value) : value;
+          for (int r = 0; r < n; r++) {
             FloatBuffer b = calls[r].buffer();
-            b.put(b.position() + i, reduced);
+            b.put(b.position() + i, delivered);
           }
         }
       }

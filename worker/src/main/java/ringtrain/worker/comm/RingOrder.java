@@ -25,6 +25,20 @@ public final class RingOrder {
     return chunkStart(length, n, chunk + 1) - chunkStart(length, n, chunk);
   }
 
+  /**
+   * The chunk rank {@code rank} of {@code n} finishes in the reduce-scatter and sends first in the
+   * all-gather: chunk c's chain ends at rank c−1, so rank r owns chunk r+1.
+   */
+  public static int ownedChunk(int rank, int n) {
+    return (rank + 1) % n;
+  }
+
+  /** The elements rank {@code rank} of {@code n} owns in a vector of {@code length}. */
+  public static ChunkRange ownedRange(long length, int n, int rank) {
+    int chunk = ownedChunk(rank, n);
+    return new ChunkRange(chunkStart(length, n, chunk), chunkLength(length, n, chunk));
+  }
+
   /** The chunk that element {@code index} belongs to. */
   public static int chunkOf(long length, int n, long index) {
     int c = (int) (index * n / Math.max(1, length));

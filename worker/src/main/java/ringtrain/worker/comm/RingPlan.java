@@ -25,6 +25,7 @@ final class RingPlan {
   private final int[] sendChunks;
   private final int[] recvChunks;
   private final RecvMode[] recvModes;
+  private final int roundedChunk;
 
   private RingPlan(
       short kind,
@@ -37,7 +38,8 @@ final class RingPlan {
       int divisor,
       int[] sendChunks,
       int[] recvChunks,
-      RecvMode[] recvModes) {
+      RecvMode[] recvModes,
+      int roundedChunk) {
     this.kind = kind;
     this.step = step;
     this.bucket = bucket;
@@ -49,30 +51,89 @@ final class RingPlan {
     this.sendChunks = sendChunks;
     this.recvChunks = recvChunks;
     this.recvModes = recvModes;
+    this.roundedChunk = roundedChunk;
   }
 
   /** Reduce-scatter (N−1 steps) then all-gather (N−1 steps). */
   static RingPlan allReduce(
       RingJob job, long step, int bucket, long sequence, long length, ReduceOp op, Dtype w) {
+    return ring(
+        FrameHeader.KIND_ALL_REDUCE, job, step, bucket, sequence, length, op, w, true, true);
+  }
+
+  /**
+   * The first half of {@link #allReduce}: afterwards this rank's chunk {@link RingOrder#ownedChunk}
+   * holds the finished value, the others partial sums.
+   */
+  static RingPlan reduceScatter(
+      RingJob job, long step, int bucket, long sequence, long length, ReduceOp op, Dtype w) {
+    return ring(
+        FrameHeader.KIND_REDUCE_SCATTER, job, step, bucket, sequence, length, op, w, true, false);
+  }
+
+  /**
+   * The second half of {@link #allReduce}: every rank starts by sending its owned chunk, which it
+   * first rounds to the wire grid ({@link #roundedChunk()}) so that it keeps what the others get.
+   */
+  static RingPlan allGather(
+      RingJob job, long step, int bucket, long sequence, long length, Dtype w) {
+    return ring(
+        FrameHeader.KIND_ALL_GATHER,
+        job,
+        step,
+        bucket,
+        sequence,
+        length,
+        ReduceOp.SUM,
+        w,
+        false,
+        true);
+  }
+
+  /**
+   * The ring steps of the two halves: in reduce-scatter step t rank r sends chunk r−t and reduces
+   * chunk r−t−1 (finishing it at the last step, chunk r+1); in all-gather step u it sends chunk
+   * r+1−u (its finished one first) and copies chunk r−u.
+   */
+  private static RingPlan ring(
+      short kind,
+      RingJob job,
+      long step,
+      int bucket,
+      long sequence,
+      long length,
+      ReduceOp op,
+      Dtype w,
+      boolean scatter,
+      boolean gather) {
     int n = job.worldSize();
     int r = job.rank();
-    int steps = 2 * (n - 1);
+    int half = n - 1;
+    int steps = (scatter ? half : 0) + (gather ? half : 0);
     int[] send = new int[steps];
     int[] recv = new int[steps];
     RecvMode[] modes = new RecvMode[steps];
-    for (int t = 0; t < n - 1; t++) {
-      send[t] = Math.floorMod(r - t, n);
-      recv[t] = Math.floorMod(r - t - 1, n);
-      modes[t] = t == n - 2 ? RecvMode.REDUCE_AND_FINISH : RecvMode.REDUCE;
+    int at = 0;
+    if (scatter) {
+      for (int t = 0; t < half; t++, at++) {
+        send[at] = Math.floorMod(r - t, n);
+        recv[at] = Math.floorMod(r - t - 1, n);
+        modes[at] = t == n - 2 ? RecvMode.REDUCE_AND_FINISH : RecvMode.REDUCE;
+      }
     }
-    for (int u = 0; u < n - 1; u++) {
-      send[n - 1 + u] = Math.floorMod(r + 1 - u, n);
-      recv[n - 1 + u] = Math.floorMod(r - u, n);
-      modes[n - 1 + u] = RecvMode.COPY;
+    if (gather) {
+      for (int u = 0; u < half; u++, at++) {
+        send[at] = Math.floorMod(r + 1 - u, n);
+        recv[at] = Math.floorMod(r - u, n);
+        modes[at] = RecvMode.COPY;
+      }
     }
     int divisor = op == ReduceOp.AVERAGE ? n : 1;
+    // Alone, the all-gather's owner rounds its chunk as the wire rounds it for everyone else; in
+    // the all-reduce the finish step has already done so.
+    int rounded = gather && !scatter && n > 1 && w != Dtype.FP32 ? RingOrder.ownedChunk(r, n) : -1;
     return new RingPlan(
-        FrameHeader.KIND_ALL_REDUCE,
+        kind,
         step,
         bucket,
         sequence,
@@ -82,7 +143,8 @@ final class RingPlan {
         divisor,
         send,
         recv,
-        modes);
+        modes,
+        rounded);
   }
 
   /** The root sends; every other rank receives and forwards, except the root's left neighbour. */
@@ -118,7 +180,8 @@ final class RingPlan {
         1,
         send,
         recv,
-        modes);
+        modes,
+        -1);
   }
 
   /** N−1 steps of an empty all-gather: step t is sent only after step t−1 arrived. */
@@ -138,7 +201,8 @@ final class RingPlan {
         1,
         chunks,
         chunks.clone(),
-        modes);
+        modes,
+        -1);
   }
 
   int steps() {
@@ -188,9 +252,19 @@ final class RingPlan {
   String kindName() {
     return switch (kind) {
       case FrameHeader.KIND_ALL_REDUCE -> "all-reduce";
+      case FrameHeader.KIND_REDUCE_SCATTER -> "reduce-scatter";
+      case FrameHeader.KIND_ALL_GATHER -> "all-gather";
       case FrameHeader.KIND_BROADCAST -> "broadcast";
       default -> "barrier";
     };
+  }
+
+  /**
+   * The chunk this rank rounds in place to the wire type before the plan runs, or −1: a lone
+   * all-gather's own chunk, so that its owner holds the bits every other rank receives.
+   */
+  int roundedChunk() {
+    return roundedChunk;
   }
 
   long step() {
