@@ -369,8 +369,8 @@ public final class AeronRing implements Collective {
             .order(ByteOrder.nativeOrder());
     FloatBuffer view = staging.asFloatBuffer();
     view.put(buffer.duplicate());
+    view.flip(); // address() counts from position(): the engine must see the copy's start
     engine.run(plan, address(view));
-    view.flip();
     buffer.duplicate().put(view);
   }
 

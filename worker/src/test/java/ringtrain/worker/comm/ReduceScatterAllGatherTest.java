@@ -71,7 +71,6 @@ class ReduceScatterAllGatherTest {
    * for the comparison across implementations and ranks.
    */
   private static void runCases(Collective c, Map<String, int[]> out) {
-    int n = c.worldSize();
     long step = 0;
     for (Dtype wire : WIRES) {
       for (int length : LENGTHS) {
@@ -80,10 +79,12 @@ class ReduceScatterAllGatherTest {
           long seed = 31L * length + op.ordinal();
           FloatBuffer whole = TestVectors.direct(seed, c.rank(), length);
           c.allReduce(whole, op, step++, wire);
+          assertThat(TestVectors.countWrong(whole, seed, c.worldSize(), op, wire))
+              .as("%s: allReduce against the ring order and the exact sum", what)
+              .isZero();
           FloatBuffer halves = TestVectors.direct(seed, c.rank(), length);
           c.reduceScatter(halves, op, step++, wire);
           ChunkRange own = c.ownedRange(length);
-          assertThat(own.length()).isEqualTo(RingOrder.chunkLength(length, n, (c.rank() + 1) % n));
           assertThat(bits(halves, own))
               .as("%s: rank %d's owned range after reduceScatter", what, c.rank())
               .isEqualTo(bits(whole, own));
@@ -97,9 +98,31 @@ class ReduceScatterAllGatherTest {
           FloatBuffer raw = TestVectors.direct(seed + 1, c.rank(), length);
           c.allGather(raw, step++, wire);
           out.put(what + " all-gather/" + c.rank(), bits(raw, all));
+          // The same on a heap buffer that starts past its array's first element: ranges count
+          // from position().
+          FloatBuffer offset = heapAt(3, TestVectors.direct(seed, c.rank(), length));
+          c.reduceScatter(offset, op, step++, wire);
+          assertThat(bits(offset, own))
+              .as("%s: heap reduceScatter", what)
+              .isEqualTo(bits(whole, own));
+          FloatBuffer wholeOffset = heapAt(3, TestVectors.direct(seed, c.rank(), length));
+          c.allReduce(wholeOffset, op, step++, wire);
+          assertThat(bits(wholeOffset, all))
+              .as("%s: heap, offset", what)
+              .isEqualTo(bits(whole, all));
+          FloatBuffer rawOffset = heapAt(3, TestVectors.direct(seed + 1, c.rank(), length));
+          c.allGather(rawOffset, step++, wire);
+          assertThat(bits(rawOffset, all)).as("%s: heap allGather", what).isEqualTo(bits(raw, all));
         }
       }
     }
+  }
+
+  /** A copy of {@code values} in a heap buffer whose position is {@code offset}. */
+  private static FloatBuffer heapAt(int offset, FloatBuffer values) {
+    float[] array = new float[offset + values.remaining()];
+    values.duplicate().get(array, offset, values.remaining());
+    return FloatBuffer.wrap(array, offset, values.remaining());
   }
 
   private static int[] bits(FloatBuffer b, ChunkRange range) {
