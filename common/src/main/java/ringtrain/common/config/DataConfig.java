@@ -31,6 +31,7 @@ import ringtrain.common.error.ConfigException;
  * @param placement how the examples are laid out over the ranks; see {@link #shards(boolean)}
  * @param shardOffHeapMaxMb a rank's shard larger than this many MiB is memory-mapped from a file
  *     under the executor's local directory instead of held off-heap
+ * @param shardEncoding how a rank's shard stores its features; see {@link ShardEncoding}
  * @param prefetch a background thread assembles the next micro-batch while a step runs
  */
 public record DataConfig(
@@ -49,6 +50,7 @@ public record DataConfig(
     Spark spark,
     Placement placement,
     int shardOffHeapMaxMb,
+    ShardEncoding shardEncoding,
     boolean prefetch) {
 
   /** {@code data.placement}. */
@@ -59,6 +61,23 @@ public record DataConfig(
     SHARD,
     /** Every rank can read every example; the global order of {@code BatchPlan}. */
     REPLICATE;
+
+    /** The name as written in the config. */
+    public String key() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** {@code data.shard.encoding}. */
+  public enum ShardEncoding {
+    /**
+     * One byte per feature and a table of the shard's distinct values, when there are at most 256
+     * of them (8-bit images, whatever their scaling; binary or categorical features); float32
+     * otherwise. The table holds the values' exact bits, so a batch is the same either way.
+     */
+    AUTO,
+    /** Four bytes per feature, whatever the values. */
+    FLOAT32;
 
     /** The name as written in the config. */
     public String key() {
@@ -224,6 +243,7 @@ public record DataConfig(
         spark,
         placement,
         shardOffHeapMaxMb,
+        DataKeys.SHARD_ENCODING.read(r),
         DataKeys.PREFETCH.read(r));
   }
 

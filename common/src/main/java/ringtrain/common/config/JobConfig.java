@@ -35,7 +35,14 @@ public record JobConfig(
    * written under one value can be resumed under another.
    */
   private static final List<String> HASH_EXCLUDED =
-      List.of("run", "snapshot", "cluster", "comm.timeout", "train.eval_every_epoch", "gns");
+      List.of(
+          "run",
+          "snapshot",
+          "cluster",
+          "comm.timeout",
+          "train.eval_every_epoch",
+          "gns",
+          "data.shard.encoding");
 
   /** Validates every section of a resolved config. */
   public static JobConfig from(Config resolved) {

@@ -3,8 +3,10 @@ package ringtrain.driver.data;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Iterator;
+import ringtrain.common.config.DataConfig.ShardEncoding;
 import ringtrain.worker.data.LocalShard;
 import ringtrain.worker.data.RankData;
+import ringtrain.worker.data.ShardStorage;
 import scala.Tuple2;
 
 /**
@@ -17,9 +19,15 @@ import scala.Tuple2;
  * @param shape shape of one example
  * @param numClasses labels lie in {@code [0, numClasses)}
  * @param offHeapMaxBytes a shard larger than this is memory-mapped from a local file
+ * @param encoding {@code data.shard.encoding}
  */
 public record ShardSpec(
-    int trainSize, int testSize, int[] shape, int numClasses, long offHeapMaxBytes)
+    int trainSize,
+    int testSize,
+    int[] shape,
+    int numClasses,
+    long offHeapMaxBytes,
+    ShardEncoding encoding)
     implements Serializable {
 
   /**
@@ -30,16 +38,11 @@ public record ShardSpec(
    * @param spillDir the executor's local directory, for shards beyond the off-heap budget
    */
   public RankData read(Iterator<?> partition, int rank, int world, Path spillDir) {
+    ShardStorage storage = new ShardStorage(offHeapMaxBytes, spillDir, encoding);
     LocalShard train =
-        new LocalShard(
-            LocalShard.rowsOf(trainSize, rank, world),
-            shape,
-            numClasses,
-            offHeapMaxBytes,
-            spillDir);
+        new LocalShard(LocalShard.rowsOf(trainSize, rank, world), shape, numClasses, storage);
     LocalShard test =
-        new LocalShard(
-            LocalShard.rowsOf(testSize, rank, world), shape, numClasses, offHeapMaxBytes, spillDir);
+        new LocalShard(LocalShard.rowsOf(testSize, rank, world), shape, numClasses, storage);
     try {
       while (partition.hasNext()) {
         @SuppressWarnings("unchecked")

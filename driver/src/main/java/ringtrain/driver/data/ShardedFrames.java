@@ -46,7 +46,8 @@ public final class ShardedFrames {
           testSize,
           first.shape(),
           first.numClasses(),
-          ringtrain.worker.data.RankData.offHeapMaxBytes(cfg));
+          ringtrain.worker.data.ShardStorage.offHeapMaxBytes(cfg),
+          cfg.shardEncoding());
     }
   }
 
@@ -87,11 +88,24 @@ public final class ShardedFrames {
 
   /**
    * Shards two frames read elsewhere (the Java API's {@code Dataset<Row>}) with the column mapping
-   * and {@code data.limit_*}, {@code data.normalize} of {@code cfg}.
+   * and {@code data.limit_*}, {@code data.normalize} of {@code cfg}, the readers' batches sized by
+   * {@link ReaderBatch}.
    *
    * @param trainSource what {@code train} is, for messages
    */
   public static Shards prepare(
+      org.apache.spark.sql.Dataset<Row> train,
+      String trainSource,
+      org.apache.spark.sql.Dataset<Row> test,
+      String testSource,
+      DataConfig cfg,
+      int world) {
+    try (ReaderBatch batch = ReaderBatch.open(train.sparkSession(), cfg)) {
+      return shard(train, trainSource, test, testSource, cfg, world);
+    }
+  }
+
+  private static Shards shard(
       org.apache.spark.sql.Dataset<Row> train,
       String trainSource,
       org.apache.spark.sql.Dataset<Row> test,

@@ -61,7 +61,10 @@ class ShardedSparkRunTest {
             "data.dir=\"" + FASHION + "\"",
             "data.limit_train=517",
             "data.limit_test=130",
-            "data.placement=shard"));
+            "data.placement=shard",
+            // The threads' shards hold float32, the Spark ranks' one-byte codes (auto): the same
+            // floats either way, so the same parameters.
+            "data.shard.encoding=float32"));
     TrainRun.Result local = new TrainRun(null, threads, tmp.resolve("threads"), false).execute();
 
     // Small splits: the ranks' rows come from several input partitions, each numbered from the

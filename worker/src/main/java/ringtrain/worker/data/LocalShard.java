@@ -1,50 +1,52 @@
 package ringtrain.worker.data;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import ringtrain.common.config.DataConfig.ShardEncoding;
 
 /**
- * One rank's partition of a data set, held compactly outside the Java heap: float32 features in
- * direct buffers, or, when the shard is larger than the off-heap budget, in a memory-mapped file
- * under a local directory (the operating system pages it in and out, so a shard may exceed the
- * executor's memory). Labels stay on the heap (4 bytes per example).
+ * One rank's partition of a data set, held compactly outside the Java heap ({@link RowBytes}): in
+ * direct buffers, or, above the off-heap budget, in a memory-mapped file under a local directory.
+ * Labels stay on the heap (4 bytes per example).
  *
- * <p>Rows are written once, each at its position ({@link #put}), in any order; then read from any
- * thread ({@link #copyFeatures}). The features are split into chunks of whole rows, each under 1
- * GiB, because one NIO buffer addresses at most 2 GiB.
+ * <p>The features take one of two forms ({@code data.shard.encoding}). With {@code auto}, as long
+ * as the shard has at most 256 distinct feature values, each feature is a one-byte code into the
+ * shard's {@link CodeBook}, a quarter of float32; the first row that brings a 257th value turns the
+ * shard into float32 rows (the rows so far are decoded into them). With {@code float32}, or when
+ * the first row alone has more than 256 values, the rows are float32 from the start. Either way
+ * {@link #copyFeatures} gives back the exact floats that were put.
+ *
+ * <p>Rows are written once, each at its position ({@link #put}), in any order, by one thread; then
+ * read from any thread ({@link #copyFeatures}).
  */
 public final class LocalShard implements Examples, AutoCloseable {
-  /** Largest chunk of feature bytes in one buffer (NIO buffers are int-indexed). */
-  private static final long CHUNK_BYTES = 1L << 30;
-
   private final int size;
   private final int[] shape;
   private final int featureCount;
   private final int numClasses;
-  private final int rowsPerChunk;
-  private final FloatBuffer[] chunks;
+  private final ShardStorage storage;
   private final int[] labels;
   private final boolean[] written;
-  private final Path file;
+  private final byte[] codes;
   private int missing;
+
+  /** The features' bytes; made at the first {@link #put}, when the first row says their form. */
+  private RowBytes rows;
+
+  /** The codes' values while the rows are codes; null once they are float32. */
+  private CodeBook book;
+
+  /** The float32 views of {@link #rows}' chunks; null while the rows are codes. */
+  private FloatBuffer[] floats;
 
   /**
    * @param size number of examples the shard will hold
    * @param shape shape of one example
    * @param numClasses labels lie in {@code [0, numClasses)}
-   * @param offHeapMaxBytes above this many feature bytes the shard is memory-mapped from a file
-   * @param spillDir where the file goes; only used when the shard is memory-mapped
+   * @param storage the off-heap budget, the directory of memory-mapped shards, the encoding
    */
-  public LocalShard(int size, int[] shape, int numClasses, long offHeapMaxBytes, Path spillDir) {
+  public LocalShard(int size, int[] shape, int numClasses, ShardStorage storage) {
     if (size < 0) {
       throw new IllegalArgumentException("size must be >= 0, got " + size);
     }
@@ -52,38 +54,24 @@ public final class LocalShard implements Examples, AutoCloseable {
     for (int s : shape) {
       d *= s;
     }
-    if (d < 1 || d * Float.BYTES > CHUNK_BYTES) {
+    if (d < 1 || d * Float.BYTES > RowBytes.CHUNK_BYTES) {
       throw new IllegalArgumentException("cannot hold examples of shape " + Arrays.toString(shape));
     }
     this.size = size;
     this.shape = shape.clone();
     this.featureCount = (int) d;
     this.numClasses = numClasses;
-    this.rowsPerChunk = (int) Math.max(1, CHUNK_BYTES / (d * Float.BYTES));
+    this.storage = storage;
     this.labels = new int[size];
     this.written = new boolean[size];
+    this.codes = new byte[featureCount];
     this.missing = size;
-    long bytes = (long) size * featureCount * Float.BYTES;
-    int n = (int) ((size + (long) rowsPerChunk - 1) / rowsPerChunk);
-    this.chunks = new FloatBuffer[n];
-    if (bytes > offHeapMaxBytes) {
-      this.file = mapped(spillDir, n);
-    } else {
-      this.file = null;
-      for (int c = 0; c < n; c++) {
-        chunks[c] =
-            ByteBuffer.allocateDirect(chunkRows(c) * featureCount * Float.BYTES)
-                .order(ByteOrder.nativeOrder())
-                .asFloatBuffer();
-      }
-    }
   }
 
   /** A shard of the examples {@code i} of {@code all} with {@code i mod world == rank}. */
-  public static LocalShard of(
-      Examples all, int rank, int world, long offHeapMaxBytes, Path spillDir) {
+  public static LocalShard of(Examples all, int rank, int world, ShardStorage storage) {
     int n = rowsOf(all.size(), rank, world);
-    LocalShard shard = new LocalShard(n, all.shape(), all.numClasses(), offHeapMaxBytes, spillDir);
+    LocalShard shard = new LocalShard(n, all.shape(), all.numClasses(), storage);
     float[] row = new float[all.featureCount()];
     for (int j = 0; j < n; j++) {
       int i = j * world + rank;
@@ -98,41 +86,71 @@ public final class LocalShard implements Examples, AutoCloseable {
     return (int) ((total - rank + world - 1) / world);
   }
 
-  private Path mapped(Path dir, int n) {
-    try {
-      Files.createDirectories(dir);
-      Path f = Files.createTempFile(dir, "ringtrain-shard-", ".f32");
-      try (FileChannel ch =
-          FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-        long position = 0;
-        for (int c = 0; c < n; c++) {
-          long bytes = (long) chunkRows(c) * featureCount * Float.BYTES;
-          MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, position, bytes);
-          chunks[c] = map.order(ByteOrder.nativeOrder()).asFloatBuffer();
-          position += bytes;
-        }
-      }
-      // The mappings outlive the channel; the name is removed at close.
-      return f;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a shard file under " + dir, e);
-    }
-  }
-
-  private int chunkRows(int c) {
-    return (int) Math.min(rowsPerChunk, size - (long) c * rowsPerChunk);
-  }
-
   /** Writes example {@code row}: {@code features} (featureCount values) and its class. */
   public void put(int row, float[] features, int label) {
     if (written[row]) {
       throw new IllegalStateException("row " + row + " of the shard was written twice");
     }
-    FloatBuffer chunk = chunks[row / rowsPerChunk];
-    chunk.put((row % rowsPerChunk) * featureCount, features, 0, featureCount);
+    if (rows == null) {
+      open(features);
+    }
+    if (book != null && !book.encode(features, featureCount, codes)) {
+      widen();
+    }
+    if (book != null) {
+      rows.chunk(row).put(rows.offset(row), codes, 0, featureCount);
+    } else {
+      floats[row / rows.rowsPerChunk()].put(
+          (row % rows.rowsPerChunk()) * featureCount, features, 0, featureCount);
+    }
     labels[row] = label;
     written[row] = true;
     missing--;
+  }
+
+  /** Codes when the encoding allows and the first row has at most 256 values; float32 otherwise. */
+  private void open(float[] first) {
+    if (storage.encoding() == ShardEncoding.AUTO) {
+      CodeBook b = new CodeBook();
+      if (b.encode(first, featureCount, codes)) {
+        book = b;
+        rows = new RowBytes(size, featureCount, storage, ".u8");
+        return;
+      }
+    }
+    openFloats();
+  }
+
+  private void openFloats() {
+    rows = new RowBytes(size, (long) featureCount * Float.BYTES, storage, ".f32");
+    ByteBuffer[] chunks = rows.chunks();
+    floats = new FloatBuffer[chunks.length];
+    for (int c = 0; c < chunks.length; c++) {
+      floats[c] = chunks[c].asFloatBuffer();
+    }
+  }
+
+  /** A 257th distinct value: the rows written so far move to float32 rows. */
+  private void widen() {
+    RowBytes coded = rows;
+    float[] values = book.values();
+    book = null;
+    openFloats();
+    float[] row = new float[featureCount];
+    for (int r = 0; r < size; r++) {
+      if (written[r]) {
+        decode(coded.chunk(r), coded.offset(r), values, row, 0);
+        floats[r / rows.rowsPerChunk()].put(
+            (r % rows.rowsPerChunk()) * featureCount, row, 0, featureCount);
+      }
+    }
+    coded.close();
+  }
+
+  private void decode(ByteBuffer chunk, int base, float[] values, float[] dst, int offset) {
+    for (int i = 0; i < featureCount; i++) {
+      dst[offset + i] = values[chunk.get(base + i) & 0xff];
+    }
   }
 
   /** Rows not written yet. */
@@ -142,13 +160,27 @@ public final class LocalShard implements Examples, AutoCloseable {
 
   /** Whether the features live in a memory-mapped file rather than direct memory. */
   public boolean mapped() {
-    return file != null;
+    return rows != null && rows.mapped();
+  }
+
+  /** Whether the features are one-byte codes (rather than float32). */
+  public boolean coded() {
+    return book != null;
+  }
+
+  /** Bytes the features take, off-heap or in the file (0 before the first row). */
+  public long featureBytes() {
+    return rows == null ? 0 : rows.bytes();
   }
 
   @Override
   public void copyFeatures(int row, float[] dst, int offset) {
-    FloatBuffer chunk = chunks[row / rowsPerChunk];
-    chunk.get((row % rowsPerChunk) * featureCount, dst, offset, featureCount);
+    if (book != null) {
+      decode(rows.chunk(row), rows.offset(row), book.values(), dst, offset);
+    } else {
+      floats[row / rows.rowsPerChunk()].get(
+          (row % rows.rowsPerChunk()) * featureCount, dst, offset, featureCount);
+    }
   }
 
   @Override
@@ -179,12 +211,8 @@ public final class LocalShard implements Examples, AutoCloseable {
   /** Removes the shard file, if any; its pages go when the mappings are collected. */
   @Override
   public void close() {
-    if (file != null) {
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot remove the shard file " + file, e);
-      }
+    if (rows != null) {
+      rows.close();
     }
   }
 
@@ -194,7 +222,14 @@ public final class LocalShard implements Examples, AutoCloseable {
         + size
         + " × "
         + Arrays.toString(shape)
-        + (file != null ? ", mapped from " + file : ", off-heap")
+        + (book != null ? ", one-byte codes of " + book.size() + " values" : ", float32")
+        + (rows == null
+            ? ""
+            : String.format(
+                java.util.Locale.ROOT,
+                ", %.1f MiB %s",
+                rows.bytes() / 1048576.0,
+                rows.mapped() ? "mapped from " + rows.file() : "off-heap"))
         + "]";
   }
 }

@@ -48,16 +48,11 @@ public final class RankData implements AutoCloseable {
     if (cfg.placement() != DataConfig.Placement.SHARD) {
       return replicated(data);
     }
-    long max = offHeapMaxBytes(cfg);
+    ShardStorage storage = ShardStorage.of(cfg, spillDir);
     return sharded(
-        LocalShard.of(data.train(), rank, world, max, spillDir),
-        LocalShard.of(data.test(), rank, world, max, spillDir),
+        LocalShard.of(data.train(), rank, world, storage),
+        LocalShard.of(data.test(), rank, world, storage),
         data.train().size());
-  }
-
-  /** {@code data.shard.offheap_max_mb} in bytes. */
-  public static long offHeapMaxBytes(DataConfig cfg) {
-    return (long) cfg.shardOffHeapMaxMb() << 20;
   }
 
   /** This rank's training examples: all of them, or its shard. */

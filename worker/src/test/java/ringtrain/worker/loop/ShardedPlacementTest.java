@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import ringtrain.common.config.DataConfig;
 import ringtrain.common.config.JobConfig;
 import ringtrain.common.metrics.EvalMetrics;
 import ringtrain.common.metrics.MetricsSink;
@@ -17,6 +18,7 @@ import ringtrain.common.metrics.StepMetrics;
 import ringtrain.worker.comm.Collective;
 import ringtrain.worker.comm.InProcessCollective;
 import ringtrain.worker.data.LocalShard;
+import ringtrain.worker.data.ShardStorage;
 import ringtrain.worker.data.TrainTest;
 import ringtrain.worker.model.Models;
 import ringtrain.worker.model.TrainableModel;
@@ -132,7 +134,12 @@ class ShardedPlacementTest {
             InProcessCollective.group(3, Duration.ofSeconds(60)),
             (Collective c) -> {
               try (c;
-                  LocalShard test = LocalShard.of(data.test(), c.rank(), 3, 1 << 20, tmp)) {
+                  LocalShard test =
+                      LocalShard.of(
+                          data.test(),
+                          c.rank(),
+                          3,
+                          new ShardStorage(1 << 20, tmp, DataConfig.ShardEncoding.AUTO))) {
                 TrainableModel model = Models.build(j.model(), shape, 4, j.train().seed());
                 return new Evaluator(model, test, true, false, c, LoopJobs.NO_METRICS)
                     .evaluate(0, 0);

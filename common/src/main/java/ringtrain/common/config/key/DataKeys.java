@@ -4,6 +4,7 @@ import java.util.List;
 import ringtrain.common.config.DataConfig.Format;
 import ringtrain.common.config.DataConfig.Normalize;
 import ringtrain.common.config.DataConfig.Placement;
+import ringtrain.common.config.DataConfig.ShardEncoding;
 
 /** The {@code data.*} keys: where the examples come from and how they are prepared. */
 public final class DataKeys {
@@ -115,6 +116,13 @@ public final class DataKeys {
           "A shard up to this many MiB lives off-heap; a larger one is memory-mapped.",
           Check.atLeast(0));
 
+  public static final ConfigKey<ShardEncoding> SHARD_ENCODING =
+      ConfigKey.of(
+          "data.shard.encoding",
+          ValueType.enumOf(ShardEncoding.class),
+          ShardEncoding.AUTO,
+          "auto (one byte per feature when a shard has at most 256 distinct values) or float32.");
+
   public static final ConfigKey<Boolean> PREFETCH =
       ConfigKey.of(
           "data.prefetch",
@@ -188,6 +196,7 @@ public final class DataKeys {
           LABEL,
           PLACEMENT,
           SHARD_OFFHEAP_MAX_MB,
+          SHARD_ENCODING,
           PREFETCH,
           SPARK_FORMAT,
           SPARK_OPTIONS,

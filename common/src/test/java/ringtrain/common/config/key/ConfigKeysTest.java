@@ -89,6 +89,17 @@ class ConfigKeysTest {
   }
 
   @Test
+  void theShardEncodingChangesNoTrainedParameterSoNotTheConfigHash() {
+    String base = JobConfig.from(REFERENCE).configHash();
+    assertThat(JobConfig.from(with("data.shard.encoding", "float32")).configHash()).isEqualTo(base);
+    assertThat(JobConfig.from(with("train.seed", "12345")).configHash()).isNotEqualTo(base);
+  }
+
+  private static Config with(String key, String value) {
+    return ConfigFactory.parseString(key + " = " + value).withFallback(REFERENCE).resolve();
+  }
+
+  @Test
   void aSettingOverridesOneKeyAndIsCheckedByItsEntry() {
     CommConfig comm =
         CommConfig.of(CommKeys.TIMEOUT.is(Duration.ofMillis(1500)), CommKeys.TRANSPORT.is("ipc"));
