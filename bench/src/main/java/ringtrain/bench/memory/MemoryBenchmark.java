@@ -44,7 +44,8 @@ import ringtrain.worker.data.TrainTest;
 /**
  * {@code ringtrain bench memory}: peak executor memory of the same Fashion-MNIST job at N = 2 with
  * placement replicate (the IDX files broadcast) and placement shard (the same examples as Parquet),
- * run side by side, each on a fresh embedded cluster. Target: shard ≤ 0.6× replicate.
+ * the shard's features once as one-byte codes (data.shard.encoding = auto, the default) and once as
+ * float32, run side by side, each on a fresh embedded cluster. Target: shard ≤ 0.6× replicate.
  *
  * <p>Two measures of each run. Spark's executor metrics: the peaks of used heap, non-heap, direct
  * and mapped buffers while tasks ran; used heap counts garbage. {@link LiveMemory}: every {@code
@@ -135,11 +136,17 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
             "data.normalize=scale",
             "data.placement=shard"));
 
+    List<String> shardFloat32 = new ArrayList<>(shard);
+    shardFloat32.add("data.shard.encoding=float32");
+
     Map<String, Object> rows = new LinkedHashMap<>();
     rows.put("replicate", measure(replicate, work.resolve("replicate")));
     rows.put("shard", measure(shard, work.resolve("shard")));
+    rows.put("shard_float32", measure(shardFloat32, work.resolve("shard-float32")));
     double ratio = (double) peak(rows, "shard") / peak(rows, "replicate");
     double liveRatio = (double) peak(rows, "shard", LIVE) / peak(rows, "replicate", LIVE);
+    double liveFloat32Ratio =
+        (double) peak(rows, "shard_float32", LIVE) / peak(rows, "replicate", LIVE);
     System.out.printf(
         Locale.ROOT,
         "peak executor heap + off-heap (Spark's metrics, garbage included): replicate %.0f MiB,"
@@ -154,6 +161,12 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
         peak(rows, "replicate", LIVE) / 1048576.0,
         peak(rows, "shard", LIVE) / 1048576.0,
         liveRatio);
+    System.out.printf(
+        Locale.ROOT,
+        "the same with the shard's features as float32 (data.shard.encoding = float32): shard"
+            + " %.0f MiB: shard / replicate = %.2f%n",
+        peak(rows, "shard_float32", LIVE) / 1048576.0,
+        liveFloat32Ratio);
 
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("benchmark", "memory");
@@ -167,6 +180,7 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
     json.put("live_sample_ms", sampleMs);
     json.put("shard_over_replicate", ratio);
     json.put("live_shard_over_replicate", liveRatio);
+    json.put("live_shard_float32_over_replicate", liveFloat32Ratio);
     Files.createDirectories(results);
     String stamp =
         DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
@@ -209,6 +223,7 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("placement", job.data().placement().key());
     row.put("format", job.data().format().key());
+    row.put("shard_encoding", job.data().shardEncoding().key());
     row.put("executors", peaks.byExecutor());
     row.put("max_heap_plus_offheap", peaks.maxHeapPlusOffHeap());
     row.put("live", live.byExecutor());
