@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,36 +43,53 @@ public final class LocalLauncher {
         return new TrainingLoop(plan.job(), plan, data, comm, sink, snapshots).run(resume);
       }
     }
+    return onRanks(
+        group,
+        comm -> {
+          SnapshotStore store = comm.rank() == 0 ? snapshots : null;
+          return new TrainingLoop(plan.job(), plan, data, comm, sink, store).run(resume);
+        });
+  }
+
+  /** What one rank does with its collective. */
+  @FunctionalInterface
+  interface Rank<T> {
+    T run(Collective comm) throws Exception;
+  }
+
+  /**
+   * Runs {@code rank} on every collective of {@code group}, one thread each, and returns rank 0's
+   * value. The ranks are joined in the order they end, so the first rank to fail decides the error:
+   * every collective is closed at once, which stops the ranks still waiting for it, and its own
+   * exception is thrown, not the comm.timeout of a rank that waited for it.
+   */
+  static <T> T onRanks(List<Collective> group, Rank<T> rank) {
     ExecutorService threads =
         Executors.newFixedThreadPool(
-            n,
+            group.size(),
             r -> {
               Thread t = new Thread(r, "ringtrain-rank");
               t.setDaemon(true);
               return t;
             });
+    CompletionService<T> done = new ExecutorCompletionService<>(threads);
     try {
-      List<Future<TrainingResult>> ranks = new ArrayList<>();
-      for (int r = 0; r < n; r++) {
-        Collective comm = group.get(r);
-        SnapshotStore store = r == 0 ? snapshots : null;
+      List<Future<T>> ranks = new ArrayList<>();
+      for (Collective comm : group) {
         ranks.add(
-            threads.submit(
+            done.submit(
                 () -> {
                   Thread.currentThread().setName("ringtrain-rank-" + comm.rank());
                   try (comm) {
-                    return new TrainingLoop(plan.job(), plan, data, comm, sink, store).run(resume);
+                    return rank.run(comm);
                   }
                 }));
       }
-      TrainingResult first = null;
-      for (Future<TrainingResult> rank : ranks) {
-        TrainingResult result = rank.get();
-        if (first == null) {
-          first = result;
-        }
+      for (int ended = 0; ended < ranks.size(); ended++) {
+        // Each rank's own waits have deadlines (comm.timeout), so every rank ends.
+        done.take().get();
       }
-      return first;
+      return ranks.get(0).get();
     } catch (ExecutionException e) {
       for (Collective c : group) {
         c.close();
@@ -79,7 +98,7 @@ public final class LocalLauncher {
       if (cause instanceof RuntimeException re) {
         throw re;
       }
-      throw new IllegalStateException("a rank failed", cause);
+      throw new IllegalStateException("a rank failed: " + cause, cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while training", e);
