@@ -100,53 +100,45 @@ public final class ShardedFrames {
       String testSource,
       DataConfig cfg,
       int world) {
+    // Spark reads the batch size when it plans a read: every read of both frames is planned here.
     try (ReaderBatch batch = ReaderBatch.open(train.sparkSession(), cfg)) {
-      return shard(train, trainSource, test, testSource, cfg, world);
-    }
-  }
-
-  private static Shards shard(
-      org.apache.spark.sql.Dataset<Row> train,
-      String trainSource,
-      org.apache.spark.sql.Dataset<Row> test,
-      String testSource,
-      DataConfig cfg,
-      int world) {
-    boolean scale = cfg.effectiveNormalize() == DataConfig.Normalize.SCALE;
-    Side tr = side(train, new FrameConverter(cfg, trainSource), cfg.limitTrain(), false, scale);
-    Side te = side(test, new FrameConverter(cfg, testSource), cfg.limitTest(), true, scale);
-    if (tr.width != te.width) {
-      throw new DataException(
-          testSource
-              + " has "
-              + te.width
-              + " features per example, "
-              + trainSource
-              + " has "
-              + tr.width
-              + "; both must have the same columns");
-    }
-    JavaPairRDD<Long, ShardExample> all =
-        JavaPairRDD.fromJavaRDD(tr.keyed.union(te.keyed)).partitionBy(new ShardKey(world));
-    // Runs the shuffle now, so every cell is checked before the run directory is created; the
-    // barrier stage then reads the shuffle's output without converting anything again.
-    long shuffled;
-    try {
-      shuffled = all.count();
-    } catch (Exception e) { // SparkException is checked, but Scala does not declare it
-      for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-        if (t instanceof DataException d) {
-          throw new DataException(d.getMessage(), e);
-        }
+      boolean scale = cfg.effectiveNormalize() == DataConfig.Normalize.SCALE;
+      Side tr = side(train, new FrameConverter(cfg, trainSource), cfg.limitTrain(), false, scale);
+      Side te = side(test, new FrameConverter(cfg, testSource), cfg.limitTest(), true, scale);
+      if (tr.width != te.width) {
+        throw new DataException(
+            testSource
+                + " has "
+                + te.width
+                + " features per example, "
+                + trainSource
+                + " has "
+                + tr.width
+                + "; both must have the same columns");
       }
-      throw new DataException(
-          "cannot read " + trainSource + ": " + SparkFrames.firstLine(e) + "; check the files", e);
+      JavaPairRDD<Long, ShardExample> all =
+          JavaPairRDD.fromJavaRDD(tr.keyed.union(te.keyed)).partitionBy(new ShardKey(world));
+      // Runs the shuffle now, so every cell is checked before the run directory is created; the
+      // barrier stage then reads the shuffle's output without converting anything again.
+      long shuffled;
+      try {
+        shuffled = all.count();
+      } catch (Exception e) { // SparkException is checked, but Scala does not declare it
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+          if (t instanceof DataException d) {
+            throw new DataException(d.getMessage(), e);
+          }
+        }
+        throw new DataException(
+            "cannot read " + trainSource + ": " + SparkFrames.firstLine(e) + "; check the files",
+            e);
+      }
+      if (shuffled != (long) tr.count + te.count) {
+        throw new IllegalStateException(
+            "the shuffle holds " + shuffled + " examples, the sources " + (tr.count + te.count));
+      }
+      return new Shards(all, tr.count, te.count, new TrainTest(tr.first, te.first));
     }
-    if (shuffled != (long) tr.count + te.count) {
-      throw new IllegalStateException(
-          "the shuffle holds " + shuffled + " examples, the sources " + (tr.count + te.count));
-    }
-    return new Shards(all, tr.count, te.count, new TrainTest(tr.first, te.first));
   }
 
   /** One set, ready to shuffle: its first example, its size and its keyed examples. */
