@@ -1,7 +1,5 @@
 package ringtrain.bench.allreduce;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.lang.management.ManagementFactory;
@@ -10,8 +8,6 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.BenchCli;
+import ringtrain.bench.BenchResults;
 import ringtrain.bench.Medians;
 import ringtrain.bench.ProcessLines;
 import ringtrain.bench.netlab.NetLab;
@@ -362,14 +359,7 @@ public final class AllReduceBenchmark implements Callable<Integer> {
     if (sparkMax >= SPARK_MIN_BYTES) {
       json.put("tree_aggregate", sparkBaseline(world, min, Math.min(max, sparkMax), rows));
     }
-    Path file =
-        results.resolve(
-            "allreduce-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                + ".json");
-    Files.createDirectories(file.getParent());
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
-    System.out.println("# results written to " + file);
+    BenchResults.write(results, "allreduce", json);
     return 0;
   }
 

@@ -1,14 +1,9 @@
 package ringtrain.bench.deep;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,6 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.BenchCli;
+import ringtrain.bench.BenchResults;
 import ringtrain.bench.Medians;
 import ringtrain.bench.SparkRuns;
 import ringtrain.bench.netlab.NetLab;
@@ -183,14 +179,7 @@ public final class DeepBenchmark implements Benchmark, Callable<Integer> {
       }
       json.put("overlap", overlap());
     }
-    Files.createDirectories(results);
-    String stamp =
-        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.now());
-    Path file = results.resolve("deep-" + stamp + ".json");
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
-    System.out.println("wrote " + file);
+    BenchResults.write(results, "deep", json);
     return 0;
   }
 

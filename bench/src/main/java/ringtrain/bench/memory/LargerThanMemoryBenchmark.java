@@ -1,14 +1,9 @@
 package ringtrain.bench.memory;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -30,6 +25,7 @@ import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.BenchCli;
+import ringtrain.bench.BenchResults;
 import ringtrain.bench.Medians;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.metrics.StepMetrics;
@@ -122,14 +118,7 @@ public final class LargerThanMemoryBenchmark implements Benchmark, Callable<Inte
     json.put("host_cores", Runtime.getRuntime().availableProcessors());
     json.put("runs", rows);
     json.put("larger_over_fits", larger / fits);
-    Files.createDirectories(results);
-    String stamp =
-        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.now());
-    Path file = results.resolve("larger-" + stamp + ".json");
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
-    System.out.println("wrote " + file);
+    BenchResults.write(results, "larger", json);
     return 0;
   }
 

@@ -1,14 +1,9 @@
 package ringtrain.bench.memory;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -29,6 +24,7 @@ import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.BenchCli;
+import ringtrain.bench.BenchResults;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.config.ConfigReader;
 import ringtrain.common.config.DataConfig;
@@ -181,14 +177,7 @@ public final class MemoryBenchmark implements Benchmark, Callable<Integer> {
     json.put("shard_over_replicate", ratio);
     json.put("live_shard_over_replicate", liveRatio);
     json.put("live_shard_float32_over_replicate", liveFloat32Ratio);
-    Files.createDirectories(results);
-    String stamp =
-        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.now());
-    Path file = results.resolve("memory-" + stamp + ".json");
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
-    System.out.println("wrote " + file);
+    BenchResults.write(results, "memory", json);
     return 0;
   }
 

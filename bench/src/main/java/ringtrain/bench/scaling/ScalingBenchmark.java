@@ -1,14 +1,8 @@
 package ringtrain.bench.scaling;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,6 +13,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.BenchCli;
+import ringtrain.bench.BenchResults;
 import ringtrain.bench.SparkRuns;
 import ringtrain.bench.netlab.LabTraining;
 import ringtrain.bench.netlab.NetLab;
@@ -164,14 +159,7 @@ public final class ScalingBenchmark implements Benchmark, Callable<Integer> {
     json.put("warmup_steps_excluded", warmup);
     json.put("host_cores", Runtime.getRuntime().availableProcessors());
     json.put("rows", rows);
-    Files.createDirectories(results);
-    String stamp =
-        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.now());
-    Path file = results.resolve("scaling-" + stamp + ".json");
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
-    System.out.println("wrote " + file);
+    BenchResults.write(results, "scaling", json);
   }
 
   /** {@code world} rank processes in the first hosts of {@code lab}: rank 0's means per step. */

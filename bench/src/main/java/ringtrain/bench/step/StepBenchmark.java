@@ -1,14 +1,9 @@
 package ringtrain.bench.step;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +23,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ringtrain.bench.BenchCli;
+import ringtrain.bench.BenchResults;
 import ringtrain.bench.Medians;
 import ringtrain.common.bench.Benchmark;
 import ringtrain.common.config.JobConfig;
@@ -117,14 +113,7 @@ public final class StepBenchmark implements Benchmark, Callable<Integer> {
     json.put("rounds", rounds);
     json.put("steps_per_round", steps);
     json.put("models", models);
-    Files.createDirectories(results);
-    String stamp =
-        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.now());
-    Path file = results.resolve("step-" + stamp + ".json");
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
-    System.out.println("wrote " + file);
+    BenchResults.write(results, "step", json);
     return 0;
   }
 
