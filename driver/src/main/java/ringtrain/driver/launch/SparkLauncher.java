@@ -189,16 +189,19 @@ public final class SparkLauncher {
    * or partitioned JVM) is declared lost after comm.timeout and a margin, not after Spark's default
    * of 120 s, so the retried stage gets a fresh executor in time. The margin (half of comm.timeout,
    * at least {@link #MIN_HEARTBEAT_MARGIN}) lets the ring's own deadline fire first: its error
-   * names the silent rank and the step, where Spark's would only say the executor was lost. The
-   * executors beat four times per deadline; Spark's RPC timeouts (spark.network.timeout) stay as
-   * they are.
+   * names the silent rank and the step, where Spark's would only say the executor was lost. Spark
+   * counts its deadline from the executor's last heartbeat, which may come up to one heartbeat
+   * interval before the executor stops, so the deadline is comm.timeout + margin + one interval:
+   * the margin holds however the stop falls between two beats. The executors beat four times per
+   * comm.timeout + margin; Spark's RPC timeouts (spark.network.timeout) stay as they are.
    */
   static void heartbeatDeadlines(SparkConf conf, Duration commTimeout) {
     long margin = Math.max(MIN_HEARTBEAT_MARGIN.toMillis(), commTimeout.toMillis() / 2);
-    long timeoutMs = Math.max(MIN_HEARTBEAT_TIMEOUT.toMillis(), commTimeout.toMillis() + margin);
-    conf.setIfMissing("spark.storage.blockManagerHeartbeatTimeoutMs", timeoutMs + "ms");
-    conf.setIfMissing("spark.executor.heartbeatInterval", Math.max(500, timeoutMs / 4) + "ms");
-    conf.setIfMissing("spark.network.timeoutInterval", Math.max(500, timeoutMs / 4) + "ms");
+    long silent = Math.max(MIN_HEARTBEAT_TIMEOUT.toMillis(), commTimeout.toMillis() + margin);
+    long interval = Math.max(500, silent / 4);
+    conf.setIfMissing("spark.storage.blockManagerHeartbeatTimeoutMs", (silent + interval) + "ms");
+    conf.setIfMissing("spark.executor.heartbeatInterval", interval + "ms");
+    conf.setIfMissing("spark.network.timeoutInterval", interval + "ms");
   }
 
   /**

@@ -34,8 +34,10 @@ class ExecutorJavaOptionsTest {
   void shouldDeriveSparksHeartbeatDeadlineFromCommTimeout() {
     SparkConf conf = new SparkConf(false);
     SparkLauncher.heartbeatDeadlines(conf, Duration.ofSeconds(10));
-    // comm.timeout plus half of it: the ring's own error comes first, Spark's loss soon after.
-    assertThat(conf.get("spark.storage.blockManagerHeartbeatTimeoutMs")).isEqualTo("15000ms");
+    // comm.timeout plus half of it after the stop, however late in an interval the last beat came:
+    // the ring's own error comes first, Spark's loss soon after.
+    assertThat(conf.get("spark.storage.blockManagerHeartbeatTimeoutMs")).isEqualTo("18750ms");
     assertThat(conf.get("spark.executor.heartbeatInterval")).isEqualTo("3750ms");
+    assertThat(conf.get("spark.network.timeoutInterval")).isEqualTo("3750ms");
   }
 }
