@@ -19,7 +19,8 @@ import ringtrain.common.error.UserException;
  * model.zip and snapshots/. A fresh run refuses a directory that already holds a run (one that made
  * progress: metrics, a snapshot, a model), so nothing already written is overwritten by mistake;
  * {@code --resume} continues it. A run that failed before its first step leaves nothing worth
- * keeping, so the corrected command may use the same directory.
+ * keeping, so the corrected command may use the same directory; one that failed on a mistake the
+ * user must fix leaves nothing at all ({@link #discardUnstarted}).
  *
  * <p>One run at a time: the directory is owned through an OS file lock on {@value #LOCK_FILE}, held
  * until {@link #close()} or the end of the process (the kernel releases it on kill -9 too); the
@@ -225,6 +226,25 @@ public final class RunDirectory implements AutoCloseable {
 
   public Path root() {
     return root;
+  }
+
+  /**
+   * Removes what a fresh run writes before its first step (config.conf, plan.txt, an empty
+   * metrics.jsonl, an empty snapshots/), when the run ended on a mistake the user must fix: the
+   * directory is then as a refusal before the run leaves it, the lock file aside. Does nothing when
+   * the directory holds a run that got somewhere ({@link #holdsRun}).
+   */
+  public void discardUnstarted() throws IOException {
+    if (holdsRun(root)) {
+      return;
+    }
+    for (String name : new String[] {"config.conf", "plan.txt", "metrics.jsonl"}) {
+      Files.deleteIfExists(root.resolve(name));
+    }
+    Path snapshots = root.resolve("snapshots");
+    if (Files.isDirectory(snapshots) && !nonEmpty(snapshots)) {
+      Files.delete(snapshots);
+    }
   }
 
   public Path file(String name) {

@@ -16,6 +16,7 @@ import ringtrain.common.config.JobConfig;
 import ringtrain.common.config.ModelConfig;
 import ringtrain.common.error.SnapshotException;
 import ringtrain.common.error.UserException;
+import ringtrain.common.error.UserFixable;
 import ringtrain.common.metrics.MetricsSink;
 import ringtrain.driver.config.ConfigLoader;
 import ringtrain.driver.config.Preflight;
@@ -109,6 +110,14 @@ public final class TrainRun {
 
   /** The SparkContext this run started for {@code cluster.master}, stopped at its end; or null. */
   private SparkContext ownContext;
+
+  private void discardUnstarted(RuntimeException failure) {
+    try {
+      dir.discardUnstarted();
+    } catch (java.io.IOException e) {
+      failure.addSuppressed(e);
+    }
+  }
 
   /** Runs; the run directory's lock is held from its creation to the end of the run. */
   public Result execute() {
@@ -243,6 +252,13 @@ public final class TrainRun {
               : onSpark
                   ? SparkLauncher.run(plan, data, sink, snapshotDir, resume, cluster)
                   : LocalLauncher.run(plan, data, sink, snapshots, state);
+    } catch (RuntimeException e) {
+      if (e instanceof UserFixable && state.isEmpty()) {
+        // A rank found the mistake (an unusable comm.aeron.dir, ...): leave --out as the
+        // driver's own refusals leave it, so nothing but the corrected command is needed.
+        discardUnstarted(e);
+      }
+      throw e;
     }
     double wallS = (System.nanoTime() - wallStart) / 1e9;
 

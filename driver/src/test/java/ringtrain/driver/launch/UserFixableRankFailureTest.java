@@ -10,11 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ringtrain.driver.cli.Main;
+import ringtrain.driver.run.RunDirectory;
 
 /**
  * A rank that fails on a setting the user must change (here: comm.aeron.dir under a regular file,
@@ -92,6 +94,10 @@ class UserFixableRankFailureTest {
         .as("training stages started (cluster.max_attempts = 3)")
         .isEqualTo(1);
     assertThat(Files.readString(notADirectory)).isEqualTo("a file, not a directory");
+    // --out is as a refusal on the driver leaves it: nothing but the lock file.
+    try (Stream<Path> left = Files.list(out)) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly(RunDirectory.LOCK_FILE);
+    }
     // Nothing in --out stands in the way: the corrected command trains into the same directory.
     assertThat(Main.run(new PrintWriter(bytes, true, StandardCharsets.UTF_8), command(out, "")))
         .as("the corrected command; stderr: %s", bytes.toString(StandardCharsets.UTF_8))
