@@ -100,8 +100,7 @@ public final class LocalShard implements Examples, AutoCloseable {
     if (book != null) {
       rows.chunk(row).put(rows.offset(row), codes, 0, featureCount);
     } else {
-      floats[row / rows.rowsPerChunk()].put(
-          (row % rows.rowsPerChunk()) * featureCount, features, 0, featureCount);
+      floatChunk(row).put(floatOffset(row), features, 0, featureCount);
     }
     labels[row] = label;
     written[row] = true;
@@ -140,11 +139,20 @@ public final class LocalShard implements Examples, AutoCloseable {
     for (int r = 0; r < size; r++) {
       if (written[r]) {
         decode(coded.chunk(r), coded.offset(r), values, row, 0);
-        floats[r / rows.rowsPerChunk()].put(
-            (r % rows.rowsPerChunk()) * featureCount, row, 0, featureCount);
+        floatChunk(r).put(floatOffset(r), row, 0, featureCount);
       }
     }
     coded.close();
+  }
+
+  /** The float32 view of the chunk that holds {@code row}. */
+  private FloatBuffer floatChunk(int row) {
+    return floats[row / rows.rowsPerChunk()];
+  }
+
+  /** Where {@code row} starts in its float32 chunk, in floats. */
+  private int floatOffset(int row) {
+    return rows.offset(row) / Float.BYTES;
   }
 
   private void decode(ByteBuffer chunk, int base, float[] values, float[] dst, int offset) {
@@ -178,8 +186,7 @@ public final class LocalShard implements Examples, AutoCloseable {
     if (book != null) {
       decode(rows.chunk(row), rows.offset(row), book.values(), dst, offset);
     } else {
-      floats[row / rows.rowsPerChunk()].get(
-          (row % rows.rowsPerChunk()) * featureCount, dst, offset, featureCount);
+      floatChunk(row).get(floatOffset(row), dst, offset, featureCount);
     }
   }
 
