@@ -1,8 +1,6 @@
 package ringtrain.driver.data;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.RuntimeConfig;
 import org.apache.spark.sql.SparkSession;
 import ringtrain.common.config.DataConfig;
@@ -41,14 +39,10 @@ final class ReaderBatch implements AutoCloseable {
   /** Sets the keys the session leaves unset to {@link #rows(int)} of {@code cfg}'s row width. */
   static ReaderBatch open(SparkSession spark, DataConfig cfg) {
     RuntimeConfig conf = spark.conf();
-    Map<String, String> values = new LinkedHashMap<>();
-    for (String key : KEYS) {
-      if (!conf.contains(key)) {
-        values.put(key, Integer.toString(rows(width(cfg))));
-      }
-    }
-    values.forEach(conf::set);
-    return new ReaderBatch(conf, List.copyOf(values.keySet()));
+    String rows = Integer.toString(rows(width(cfg)));
+    List<String> unset = KEYS.stream().filter(key -> !conf.contains(key)).toList();
+    unset.forEach(key -> conf.set(key, rows));
+    return new ReaderBatch(conf, unset);
   }
 
   /** Rows per batch for rows of {@code width} values: a power of two in [64, 4096]. */
